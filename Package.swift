@@ -1,0 +1,84 @@
+// swift-tools-version:6.1
+import PackageDescription
+
+// The deployed `bootstrap` links only libcurl, libcrypto, swift-log and FoundationEssentials:
+// no NIO, no FoundationNetworking, no ICU. Everything heavier is for developers and tests.
+let package = Package(
+    name: "AudioUploadNotifier",
+    platforms: [.macOS(.v15)],
+    products: [
+        .executable(name: "bootstrap", targets: ["bootstrap"]),
+        .executable(name: "echo-lambda", targets: ["EchoLambda"]),
+        .executable(name: "notifier", targets: ["notifier"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-log", from: "1.6.0"),
+        .package(url: "https://github.com/apple/swift-nio", from: "2.80.0"),
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
+        .package(url: "https://github.com/weichsel/ZIPFoundation", from: "0.9.19"),
+    ],
+    targets: [
+        // C libraries from Debian packages.
+        .systemLibrary(
+            name: "CCurl",
+            pkgConfig: "libcurl",
+            providers: [.apt(["libcurl4-openssl-dev"])]
+        ),
+        .systemLibrary(
+            name: "CLibCrypto",
+            pkgConfig: "libcrypto",
+            providers: [.apt(["libssl-dev"])]
+        ),
+
+        // What `bootstrap` is made of.
+        .target(name: "HTTP", dependencies: ["CCurl"]),
+        .target(
+            name: "LambdaRuntime",
+            dependencies: ["HTTP", .product(name: "Logging", package: "swift-log")]
+        ),
+        .target(name: "S3Events"),
+        .target(name: "StandardWebhooks", dependencies: ["CLibCrypto"]),
+        .target(
+            name: "UploadNotifier",
+            dependencies: ["HTTP", "LambdaRuntime", "S3Events", "StandardWebhooks", "CCurl"]
+        ),
+        .executableTarget(name: "bootstrap", dependencies: ["LambdaRuntime", "UploadNotifier"]),
+
+        // A generic handler that echoes its invocation: proves the runtime without the product.
+        .executableTarget(name: "EchoLambda", dependencies: ["LambdaRuntime"]),
+
+        // Developer and test tooling, never deployed.
+        .target(
+            name: "LocalLambda",
+            dependencies: [
+                "StandardWebhooks",
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
+            ]
+        ),
+        .target(
+            name: "Packaging",
+            dependencies: [.product(name: "ZIPFoundation", package: "ZIPFoundation")]
+        ),
+        .executableTarget(
+            name: "notifier",
+            dependencies: [
+                "LocalLambda", "Packaging",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ]
+        ),
+
+        .testTarget(name: "HTTPTests", dependencies: ["HTTP", "LocalLambda"]),
+        .testTarget(name: "LambdaRuntimeTests", dependencies: ["LambdaRuntime"]),
+        .testTarget(name: "S3EventsTests", dependencies: ["S3Events"], resources: [.copy("Fixtures")]),
+        .testTarget(name: "StandardWebhooksTests", dependencies: ["StandardWebhooks"]),
+        .testTarget(name: "UploadNotifierTests", dependencies: ["UploadNotifier", "LocalLambda"]),
+        .testTarget(name: "PackagingTests", dependencies: ["Packaging"]),
+        .testTarget(
+            name: "IntegrationTests",
+            dependencies: ["LocalLambda", "bootstrap", "EchoLambda"]
+        ),
+    ],
+    swiftLanguageModes: [.v6]
+)

@@ -1,0 +1,162 @@
+import CCurl
+
+private let curlGlobalInit: CURLcode = curl_global_init(Int(CURL_GLOBAL_DEFAULT))
+
+/// A blocking HTTP/1.1 client over one libcurl easy handle.
+///
+/// Reusing the handle keeps libcurl's connection and DNS caches, so consecutive requests to the
+/// same host ride one keep-alive connection. Not thread-safe: one client per thread of work.
+/// Redirects are never followed, so credentials in headers never reach another host.
+public final class HTTPClient {
+    private let handle: UnsafeMutableRawPointer
+    private let sink = ResponseSink()
+    private var errorBuffer = [CChar](repeating: 0, count: Int(CURL_ERROR_SIZE) + 1)
+
+    public init() throws(HTTPError) {
+        guard curlGlobalInit == CURLE_OK, let handle = curl_easy_init() else {
+            throw .transport("libcurl could not be initialised")
+        }
+        self.handle = handle
+    }
+
+    deinit {
+        curl_easy_cleanup(handle)
+    }
+
+    public func send(_ request: HTTPRequest) throws(HTTPError) -> HTTPResponse {
+        var headerList: UnsafeMutablePointer<curl_slist>?
+        defer { curl_slist_free_all(headerList) }
+        for header in request.headers {
+            guard Self.isSafeHeader(header) else {
+                throw .invalidRequest("header \(header.name) contains a line break")
+            }
+            headerList = curl_slist_append(headerList, "\(header.name): \(header.value)")
+        }
+        // libcurl would otherwise wait for "100 Continue" before sending bodies over 1 KiB.
+        headerList = curl_slist_append(headerList, "Expect:")
+
+        sink.reset()
+        curl_easy_reset(handle)  // keeps live connections and the DNS cache
+        var ok = true
+        ok = ok && ccurl_setopt_long(handle, CURLOPT_NOSIGNAL, 1) == CURLE_OK
+        ok = ok && ccurl_setopt_string(handle, CURLOPT_URL, request.url) == CURLE_OK
+        ok = ok && ccurl_setopt_long(handle, CURLOPT_FOLLOWLOCATION, 0) == CURLE_OK
+        ok = ok && ccurl_setopt_long(handle, CURLOPT_HTTP_VERSION, Int(CURL_HTTP_VERSION_1_1)) == CURLE_OK
+        ok = ok && ccurl_setopt_long(handle, CURLOPT_TCP_KEEPALIVE, 1) == CURLE_OK
+        ok = ok && ccurl_setopt_long(handle, CURLOPT_TIMEOUT_MS, request.timeout.map(Self.milliseconds) ?? 0) == CURLE_OK
+        ok = ok && ccurl_setopt_long(handle, CURLOPT_CONNECTTIMEOUT_MS, Self.milliseconds(request.connectTimeout)) == CURLE_OK
+        ok = ok && ccurl_setopt_slist(handle, CURLOPT_HTTPHEADER, headerList) == CURLE_OK
+        let sinkPointer = Unmanaged.passUnretained(sink).toOpaque()
+        ok = ok && ccurl_setopt_callback(handle, CURLOPT_WRITEFUNCTION, receiveBody) == CURLE_OK
+        ok = ok && ccurl_setopt_pointer(handle, CURLOPT_WRITEDATA, sinkPointer) == CURLE_OK
+        ok = ok && ccurl_setopt_callback(handle, CURLOPT_HEADERFUNCTION, receiveHeader) == CURLE_OK
+        ok = ok && ccurl_setopt_pointer(handle, CURLOPT_HEADERDATA, sinkPointer) == CURLE_OK
+        guard ok else { throw .invalidRequest("libcurl rejected an option for \(request.method) request") }
+
+        let code: CURLcode = errorBuffer.withUnsafeMutableBufferPointer { errorBytes in
+            errorBytes[0] = 0
+            _ = ccurl_setopt_pointer(handle, CURLOPT_ERRORBUFFER, errorBytes.baseAddress)
+            return request.body.withUnsafeBufferPointer { body in
+                switch request.method {
+                case "GET":
+                    _ = ccurl_setopt_long(handle, CURLOPT_HTTPGET, 1)
+                default:
+                    // POSTFIELDS with an explicit size sends exactly these bytes, zeros included.
+                    _ = ccurl_setopt_long(handle, CURLOPT_POST, 1)
+                    _ = ccurl_setopt_offset(handle, CURLOPT_POSTFIELDSIZE_LARGE, curl_off_t(body.count))
+                    let bytes = UnsafeMutableRawPointer(mutating: body.baseAddress) ?? emptyBody
+                    _ = ccurl_setopt_pointer(handle, CURLOPT_POSTFIELDS, bytes)
+                    if request.method != "POST" {
+                        _ = ccurl_setopt_string(handle, CURLOPT_CUSTOMREQUEST, request.method)
+                    }
+                }
+                return curl_easy_perform(handle)
+            }
+        }
+        // The error buffer must not outlive this call's pointer.
+        _ = ccurl_setopt_pointer(handle, CURLOPT_ERRORBUFFER, nil)
+        guard code == CURLE_OK else { throw Self.error(for: code, detail: errorBuffer) }
+
+        var status = 0
+        _ = ccurl_getinfo_long(handle, CURLINFO_RESPONSE_CODE, &status)
+        return HTTPResponse(status: status, headers: sink.headers, body: sink.body)
+    }
+
+    private static func milliseconds(_ duration: Duration) -> Int {
+        let (seconds, attoseconds) = duration.components
+        // libcurl treats 0 as "no limit": never let a tiny positive limit become that.
+        return max(1, Int(seconds) * 1000 + Int(attoseconds / 1_000_000_000_000_000))
+    }
+
+    private static func isSafeHeader(_ header: HTTPHeader) -> Bool {
+        !header.name.isEmpty
+            && !header.name.utf8.contains { $0 == 13 || $0 == 10 || $0 == 58 }
+            && !header.value.utf8.contains { $0 == 13 || $0 == 10 }
+    }
+
+    private static func error(for code: CURLcode, detail buffer: [CChar]) -> HTTPError {
+        let fromBuffer = buffer.withUnsafeBufferPointer { String(cString: $0.baseAddress!) }
+        let detail = fromBuffer.isEmpty ? String(cString: curl_easy_strerror(code)) : fromBuffer
+        switch code {
+        case CURLE_COULDNT_CONNECT, CURLE_COULDNT_RESOLVE_HOST, CURLE_COULDNT_RESOLVE_PROXY,
+            CURLE_SSL_CONNECT_ERROR, CURLE_PEER_FAILED_VERIFICATION:
+            return .connectFailed(detail)
+        case CURLE_OPERATION_TIMEDOUT:
+            return .timedOut(detail)
+        case CURLE_URL_MALFORMAT, CURLE_UNSUPPORTED_PROTOCOL:
+            return .invalidRequest(detail)
+        default:
+            return .transport(detail)
+        }
+    }
+}
+
+private nonisolated(unsafe) let emptyBody = UnsafeMutableRawPointer.allocate(byteCount: 1, alignment: 1)
+
+/// Collects one response's headers and body from libcurl's callbacks.
+private final class ResponseSink {
+    var headers: [HTTPHeader] = []
+    var body: [UInt8] = []
+
+    func reset() {
+        headers.removeAll(keepingCapacity: true)
+        body = []
+    }
+}
+
+private func receiveBody(_ data: UnsafeMutablePointer<CChar>?, _ size: Int, _ count: Int, _ context: UnsafeMutableRawPointer?) -> Int {
+    guard let data, let context else { return 0 }
+    let sink = Unmanaged<ResponseSink>.fromOpaque(context).takeUnretainedValue()
+    let length = size * count
+    data.withMemoryRebound(to: UInt8.self, capacity: length) {
+        sink.body.append(contentsOf: UnsafeBufferPointer(start: $0, count: length))
+    }
+    return length
+}
+
+private func receiveHeader(_ data: UnsafeMutablePointer<CChar>?, _ size: Int, _ count: Int, _ context: UnsafeMutableRawPointer?) -> Int {
+    guard let data, let context else { return 0 }
+    let sink = Unmanaged<ResponseSink>.fromOpaque(context).takeUnretainedValue()
+    let length = size * count
+    let line = data.withMemoryRebound(to: UInt8.self, capacity: length) {
+        String(decoding: UnsafeBufferPointer(start: $0, count: length), as: UTF8.self)
+    }
+    if line.hasPrefix("HTTP/") {
+        sink.headers.removeAll(keepingCapacity: true)  // a new response (e.g. after 100 Continue)
+    } else if let colon = line.firstIndex(of: ":") {
+        let name = String(line[..<colon])
+        let value = line[line.index(after: colon)...].trimmingCharacters(in: " \t\r\n")
+        sink.headers.append(HTTPHeader(name, value))
+    }
+    return length
+}
+
+extension Substring {
+    fileprivate func trimmingCharacters(in characters: String) -> String {
+        let set = Set(characters)
+        var slice = self[...]
+        while let first = slice.first, set.contains(first) { slice = slice.dropFirst() }
+        while let last = slice.last, set.contains(last) { slice = slice.dropLast() }
+        return String(slice)
+    }
+}

@@ -1,0 +1,60 @@
+/// An error that names its own Lambda `errorType` and operator-facing message.
+public protocol LambdaFunctionError: Error {
+    var errorType: String { get }
+    var errorMessage: String { get }
+}
+
+/// The body Lambda expects on `/invocation/{id}/error` and `/init/error`.
+public struct ErrorReport: Equatable, Sendable {
+    public var errorType: String
+    public var errorMessage: String
+
+    public init(errorType: String, errorMessage: String) {
+        self.errorType = errorType
+        self.errorMessage = errorMessage
+    }
+
+    public init(_ error: any Error) {
+        if let error = error as? any LambdaFunctionError {
+            self.init(errorType: error.errorType, errorMessage: error.errorMessage)
+        } else {
+            self.init(errorType: "\(type(of: error))", errorMessage: "\(error)")
+        }
+    }
+
+    /// `{"errorMessage": …, "errorType": …, "stackTrace": []}`: Swift errors carry no stack trace.
+    public var json: [UInt8] {
+        var out = #"{"errorMessage":"#
+        JSONText.appendString(errorMessage, to: &out)
+        out += #","errorType":"#
+        JSONText.appendString(errorType, to: &out)
+        out += #","stackTrace":[]}"#
+        return Array(out.utf8)
+    }
+}
+
+/// JSON string escaping for the runtime's own small documents (error reports, log lines).
+enum JSONText {
+    static func appendString(_ value: String, to out: inout String) {
+        out.append("\"")
+        for scalar in value.unicodeScalars {
+            switch scalar {
+            case "\"": out.append("\\\"")
+            case "\\": out.append("\\\\")
+            case "\n": out.append("\\n")
+            case "\r": out.append("\\r")
+            case "\t": out.append("\\t")
+            case "\u{2028}": out.append("\\u2028")
+            case "\u{2029}": out.append("\\u2029")
+            default:
+                if scalar.value < 0x20 || scalar.value == 0x7F {
+                    let hex = String(scalar.value, radix: 16)
+                    out.append("\\u" + String(repeating: "0", count: 4 - hex.count) + hex)
+                } else {
+                    out.unicodeScalars.append(scalar)
+                }
+            }
+        }
+        out.append("\"")
+    }
+}
