@@ -1,0 +1,50 @@
+/// S3 writes object keys into notifications form-URL-encoded: a space as `+`, other reserved
+/// or non-ASCII bytes as `%XX` of their UTF-8. (A literal `+` in a key arrives as `%2B`.)
+public enum S3KeyEncoding {
+    public static func decode(_ encoded: String) throws(S3KeyDecodingError) -> String {
+        var bytes: [UInt8] = []
+        bytes.reserveCapacity(encoded.utf8.count)
+        var input = encoded.utf8.makeIterator()
+        var offset = 0
+        while let byte = input.next() {
+            switch byte {
+            case UInt8(ascii: "+"):
+                bytes.append(UInt8(ascii: " "))
+            case UInt8(ascii: "%"):
+                guard let high = input.next().flatMap(hexValue), let low = input.next().flatMap(hexValue) else {
+                    throw .invalidPercentEscape(offset: offset)
+                }
+                bytes.append(high << 4 | low)
+                offset += 2
+            default:
+                bytes.append(byte)
+            }
+            offset += 1
+        }
+        guard let decoded = String(validating: bytes, as: UTF8.self) else { throw .invalidUTF8 }
+        return decoded
+    }
+
+    private static func hexValue(_ byte: UInt8) -> UInt8? {
+        switch byte {
+        case UInt8(ascii: "0")...UInt8(ascii: "9"): byte - UInt8(ascii: "0")
+        case UInt8(ascii: "a")...UInt8(ascii: "f"): byte - UInt8(ascii: "a") + 10
+        case UInt8(ascii: "A")...UInt8(ascii: "F"): byte - UInt8(ascii: "A") + 10
+        default: nil
+        }
+    }
+}
+
+public enum S3KeyDecodingError: Error, Equatable, CustomStringConvertible {
+    /// A `%` not followed by two hexadecimal digits.
+    case invalidPercentEscape(offset: Int)
+    /// The decoded bytes are not UTF-8.
+    case invalidUTF8
+
+    public var description: String {
+        switch self {
+        case .invalidPercentEscape(let offset): "malformed %-escape at offset \(offset) of the encoded key"
+        case .invalidUTF8: "the decoded key is not valid UTF-8"
+        }
+    }
+}

@@ -1,0 +1,71 @@
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#else
+import Foundation
+#endif
+
+/// Signs and verifies webhooks per the Standard Webhooks spec, version `v1`:
+/// `base64(HMAC-SHA256(key, "{webhook-id}.{webhook-timestamp}.{body}"))`.
+public struct WebhookSigner: Sendable {
+    public let secrets: [WebhookSecret]
+
+    public init(secrets: [WebhookSecret]) {
+        precondition(!secrets.isEmpty, "a signer needs at least one secret")
+        self.secrets = secrets
+    }
+
+    /// The `webhook-signature` value: one `v1,<base64>` per secret, space-separated.
+    public func signature(id: String, timestamp: Int64, body: [UInt8]) -> String {
+        let message = Self.signedContent(id: id, timestamp: timestamp, body: body)
+        return secrets.map { "v1," + Data(Digest.hmacSHA256(key: $0.key, message: message)).base64EncodedString() }
+            .joined(separator: " ")
+    }
+
+    static func signedContent(id: String, timestamp: Int64, body: [UInt8]) -> [UInt8] {
+        var message = Array("\(id).\(timestamp).".utf8)
+        message.append(contentsOf: body)
+        return message
+    }
+}
+
+/// The receiving side, for the local receiver and tests.
+public struct WebhookVerifier: Sendable {
+    public let secrets: [WebhookSecret]
+    /// The spec's recommended replay window.
+    public var tolerance: Int64 = 300
+
+    public init(secrets: [WebhookSecret]) {
+        self.secrets = secrets
+    }
+
+    public func verify(id: String?, timestamp: String?, signature: String?, body: [UInt8], now: Int64) throws(WebhookVerificationError) {
+        guard let id, !id.isEmpty else { throw .missingHeader("webhook-id") }
+        guard let timestampText = timestamp else { throw .missingHeader("webhook-timestamp") }
+        guard let signature else { throw .missingHeader("webhook-signature") }
+        guard let sent = Int64(timestampText) else { throw .malformedTimestamp }
+        guard abs(now - sent) <= tolerance else { throw .timestampOutsideTolerance }
+        let message = WebhookSigner.signedContent(id: id, timestamp: sent, body: body)
+        let expected = secrets.map { Digest.hmacSHA256(key: $0.key, message: message) }
+        for candidate in signature.split(separator: " ") {
+            guard candidate.hasPrefix("v1,"), let mac = Data(base64Encoded: String(candidate.dropFirst(3))) else { continue }
+            if expected.contains(where: { Digest.constantTimeEqual($0, Array(mac)) }) { return }
+        }
+        throw .noMatchingSignature
+    }
+}
+
+public enum WebhookVerificationError: Error, Equatable, CustomStringConvertible {
+    case missingHeader(String)
+    case malformedTimestamp
+    case timestampOutsideTolerance
+    case noMatchingSignature
+
+    public var description: String {
+        switch self {
+        case .missingHeader(let name): "missing \(name) header"
+        case .malformedTimestamp: "webhook-timestamp is not whole Unix seconds"
+        case .timestampOutsideTolerance: "webhook-timestamp is outside the tolerance window"
+        case .noMatchingSignature: "no v1 signature matches"
+        }
+    }
+}

@@ -1,0 +1,135 @@
+import CCurl
+import LambdaRuntime
+import StandardWebhooks
+
+/// Everything the notifier reads from its environment, validated once at start.
+public struct NotifierConfiguration: Sendable {
+    public static let defaultWebhookPath = "/api/v1/audio-files/webhooks/upload-notification"
+
+    /// `API_BASE_URL` + `WEBHOOK_PATH`.
+    public var webhookURL: String
+    public var apiKey: String
+    public var signer: WebhookSigner
+    /// True when `WEBHOOK_SIGNING_SECRET` is unset and the API key doubles as HMAC key.
+    public var signsWithAPIKey: Bool
+    public var attemptTimeout: Duration
+    public var maxAttempts: Int
+    public var audioFilesPrefix: String
+    /// Empty: any bucket.
+    public var allowedBuckets: Set<String>
+
+    public init(environment variables: [String: String]) throws(ConfigurationError) {
+        let baseURL = try Self.required("API_BASE_URL", in: variables)
+        apiKey = try Self.required("WEBHOOK_API_KEY", in: variables)
+        guard !apiKey.contains(where: { $0.isNewline }) else {
+            throw ConfigurationError(variable: "WEBHOOK_API_KEY", problem: "contains a line break")
+        }
+
+        let path = variables["WEBHOOK_PATH"].flatMap { $0.isEmpty ? nil : $0 } ?? Self.defaultWebhookPath
+        guard path.hasPrefix("/"), !path.contains(where: { $0.isWhitespace || $0 == "?" || $0 == "#" }) else {
+            throw ConfigurationError(variable: "WEBHOOK_PATH", problem: "must be an absolute path such as \(Self.defaultWebhookPath)")
+        }
+        let allowInsecure = try Self.flag("ALLOW_INSECURE_HTTP", in: variables)
+        try Self.validateBaseURL(baseURL, allowInsecureHTTP: allowInsecure)
+        var trimmedBase = Substring(baseURL)
+        while trimmedBase.hasSuffix("/") { trimmedBase = trimmedBase.dropLast() }
+        webhookURL = trimmedBase + path
+
+        if let secretText = variables["WEBHOOK_SIGNING_SECRET"], !secretText.isEmpty {
+            do {
+                signer = WebhookSigner(secrets: try WebhookSecret.parseList(secretText))
+            } catch {
+                throw ConfigurationError(variable: "WEBHOOK_SIGNING_SECRET", problem: error.description)
+            }
+            signsWithAPIKey = false
+        } else {
+            signer = WebhookSigner(secrets: [WebhookSecret(key: Array(apiKey.utf8))])
+            signsWithAPIKey = true
+        }
+
+        attemptTimeout = .milliseconds(try Self.integer("WEBHOOK_TIMEOUT_MS", in: variables, default: 5000, range: 100...60_000))
+        maxAttempts = try Self.integer("WEBHOOK_MAX_ATTEMPTS", in: variables, default: 4, range: 1...10)
+
+        audioFilesPrefix = variables["AUDIO_FILES_PREFIX"] ?? "audio-files/"
+        guard audioFilesPrefix.isEmpty || audioFilesPrefix.hasSuffix("/"), !audioFilesPrefix.hasPrefix("/") else {
+            throw ConfigurationError(variable: "AUDIO_FILES_PREFIX", problem: "must be empty or a key prefix ending in \"/\", such as audio-files/")
+        }
+        allowedBuckets = Set(
+            (variables["ALLOWED_BUCKETS"] ?? "").split(separator: ",")
+                .map { $0.trimmingSpaces() }.filter { !$0.isEmpty })
+    }
+
+    private static func required(_ name: String, in variables: [String: String]) throws(ConfigurationError) -> String {
+        guard let value = variables[name], !value.isEmpty else {
+            throw ConfigurationError(variable: name, problem: "is required but not set")
+        }
+        return value
+    }
+
+    private static func flag(_ name: String, in variables: [String: String]) throws(ConfigurationError) -> Bool {
+        switch variables[name]?.lowercased() {
+        case nil, "", "false", "0", "no": false
+        case "true", "1", "yes": true
+        default: throw ConfigurationError(variable: name, problem: "must be true or false")
+        }
+    }
+
+    private static func integer(
+        _ name: String, in variables: [String: String], default value: Int, range: ClosedRange<Int>
+    ) throws(ConfigurationError) -> Int {
+        guard let text = variables[name], !text.isEmpty else { return value }
+        guard let number = Int(text), range.contains(number) else {
+            throw ConfigurationError(variable: name, problem: "must be a whole number from \(range.lowerBound) to \(range.upperBound)")
+        }
+        return number
+    }
+
+    /// Parses with libcurl's own URL parser, so what is validated is exactly what will be requested.
+    private static func validateBaseURL(_ text: String, allowInsecureHTTP: Bool) throws(ConfigurationError) {
+        func fail(_ problem: String) -> ConfigurationError {
+            ConfigurationError(variable: "API_BASE_URL", problem: problem)
+        }
+        guard let url = curl_url() else { throw fail("could not be parsed") }
+        defer { curl_url_cleanup(url) }
+        guard curl_url_set(url, CURLUPART_URL, text, 0) == CURLUE_OK else {
+            throw fail("is not a valid absolute URL (expected https://host[:port][/base])")
+        }
+        func part(_ which: CURLUPart) -> String? {
+            var value: UnsafeMutablePointer<CChar>?
+            guard curl_url_get(url, which, &value, 0) == CURLUE_OK, let value else { return nil }
+            defer { curl_free(value) }
+            return String(cString: value)
+        }
+        let scheme = part(CURLUPART_SCHEME)?.lowercased()
+        guard scheme == "https" || scheme == "http" else { throw fail("must use https (or http to loopback)") }
+        guard let host = part(CURLUPART_HOST)?.lowercased(), !host.isEmpty else { throw fail("has no host") }
+        guard part(CURLUPART_USER) == nil else { throw fail("must not carry credentials") }
+        guard part(CURLUPART_QUERY) == nil, part(CURLUPART_FRAGMENT) == nil else {
+            throw fail("must not have a query or fragment")
+        }
+        if scheme == "http" && !allowInsecureHTTP && !isLoopback(host) {
+            throw fail("uses plain http to a non-loopback host: the API key would cross the network in clear text (use https, or set ALLOW_INSECURE_HTTP=true)")
+        }
+    }
+
+    static func isLoopback(_ host: String) -> Bool {
+        if host == "localhost" || host == "[::1]" || host == "::1" { return true }
+        let octets = host.split(separator: ".", omittingEmptySubsequences: false)
+        return octets.count == 4 && octets[0] == "127" && octets.allSatisfy { UInt8($0) != nil }
+    }
+}
+
+/// A missing or malformed setting. The message names the variable, never its value.
+public struct ConfigurationError: LambdaFunctionError, Equatable {
+    public var variable: String
+    public var problem: String
+
+    public var errorType: String { "ConfigurationError" }
+    public var errorMessage: String { "\(variable) \(problem)" }
+}
+
+extension Substring {
+    func trimmingSpaces() -> String {
+        String(drop { $0 == " " || $0 == "\t" }.reversed().drop { $0 == " " || $0 == "\t" }.reversed())
+    }
+}

@@ -1,0 +1,128 @@
+import HTTP
+import LambdaRuntime
+import Logging
+import StandardWebhooks
+
+/// What became of one upload's webhook.
+public struct DeliveryOutcome: Sendable, Equatable {
+    public enum Result: Sendable, Equatable {
+        case delivered(status: Int)
+        case failed(DeliveryFailure)
+    }
+
+    public var attempts: Int
+    public var result: Result
+}
+
+/// The last thing that went wrong, in words an operator can act on.
+public enum DeliveryFailure: Sendable, Equatable, CustomStringConvertible {
+    /// The backend answered with a status that retrying will not change (4xx, 3xx).
+    case rejected(status: Int)
+    /// Retryable answers or transport errors until the attempts ran out.
+    case exhausted(last: String)
+    /// The invocation deadline left no room for another attempt or the requested pause.
+    case outOfTime(last: String?)
+    /// The request could not be built (a bug, or a body that cannot be encoded).
+    case unsendable(String)
+
+    public var description: String {
+        switch self {
+        case .rejected(let status): "HTTP \(status), not retryable"
+        case .exhausted(let last): "\(last), attempts exhausted"
+        case .outOfTime(let last): (last.map { "\($0); " } ?? "") + "stopped before the invocation deadline"
+        case .unsendable(let detail): "could not build the request: \(detail)"
+        }
+    }
+}
+
+/// Sends signed webhooks with retries, inside the invocation's deadline.
+public final class WebhookDelivery {
+    /// Kept free at the end of the invocation to report a failure before Lambda's timeout.
+    public static let reportingReserve: Duration = .milliseconds(500)
+    /// An attempt with less time than this cannot realistically succeed.
+    static let minimumAttemptTime: Duration = .milliseconds(100)
+
+    private let configuration: NotifierConfiguration
+    private let http: HTTPClient
+    private let policy: RetryPolicy
+    private let userAgent = "AudioUploadNotifier/\(NotifierVersion.current)"
+
+    public init(configuration: NotifierConfiguration, http: HTTPClient) {
+        self.configuration = configuration
+        self.http = http
+        self.policy = RetryPolicy(maxAttempts: configuration.maxAttempts)
+    }
+
+    public func deliver(_ notification: UploadNotification, context: LambdaContext) -> DeliveryOutcome {
+        let body: [UInt8]
+        do {
+            body = try WebhookPayload(notification).jsonBytes()
+        } catch {
+            return DeliveryOutcome(attempts: 0, result: .failed(.unsendable("\(error)")))
+        }
+        let logger = context.logger
+        let stopAt = context.deadline - Self.reportingReserve
+        var last: String?
+        var attempt = 0
+        while attempt < policy.maxAttempts {
+            let timeLeft = stopAt - ContinuousClock.now
+            guard timeLeft >= Self.minimumAttemptTime else {
+                return DeliveryOutcome(attempts: attempt, result: .failed(.outOfTime(last: last)))
+            }
+            attempt += 1
+            let request = signedRequest(
+                body: body, webhookID: notification.webhookID, traceID: context.traceID,
+                timeout: min(configuration.attemptTimeout, timeLeft))
+            let pause: Duration
+            do {
+                let response = try http.send(request)
+                if (200..<300).contains(response.status) {
+                    return DeliveryOutcome(attempts: attempt, result: .delivered(status: response.status))
+                }
+                guard RetryPolicy.isRetryable(status: response.status) else {
+                    return DeliveryOutcome(attempts: attempt, result: .failed(.rejected(status: response.status)))
+                }
+                last = "HTTP \(response.status)"
+                pause = RetryPolicy.retryAfter(response.headers.value(for: "Retry-After"), nowSeconds: WallClock.nowSeconds())
+                    ?? policy.backoff(afterAttempt: attempt, unit: Double.random(in: 0..<1))
+            } catch {
+                last = error.description
+                pause = policy.backoff(afterAttempt: attempt, unit: Double.random(in: 0..<1))
+            }
+            guard attempt < policy.maxAttempts else { break }
+            guard ContinuousClock.now + pause + Self.minimumAttemptTime <= stopAt else {
+                logger.warning("webhook attempt failed; no time left to retry", metadata: [
+                    "key": "\(notification.key)", "attempt": "\(attempt)", "problem": "\(last ?? "")",
+                ])
+                return DeliveryOutcome(attempts: attempt, result: .failed(.outOfTime(last: last)))
+            }
+            logger.warning("webhook attempt failed; retrying", metadata: [
+                "key": "\(notification.key)", "attempt": "\(attempt)", "problem": "\(last ?? "")",
+                "retryInMs": "\(pause.components.seconds * 1000 + pause.components.attoseconds / 1_000_000_000_000_000)",
+            ])
+            Pause.sleep(pause)
+        }
+        return DeliveryOutcome(attempts: attempt, result: .failed(.exhausted(last: last ?? "no attempt made")))
+    }
+
+    /// Signed afresh for every attempt: `webhook-timestamp` is the sending time.
+    func signedRequest(body: [UInt8], webhookID: String, traceID: String?, timeout: Duration) -> HTTPRequest {
+        let timestamp = WallClock.nowSeconds()
+        var headers = [
+            HTTPHeader("Content-Type", "application/json"),
+            HTTPHeader("User-Agent", userAgent),
+            HTTPHeader("X-Webhook-Api-Key", configuration.apiKey),
+            HTTPHeader("webhook-id", webhookID),
+            HTTPHeader("webhook-timestamp", "\(timestamp)"),
+            HTTPHeader("webhook-signature", configuration.signer.signature(id: webhookID, timestamp: timestamp, body: body)),
+        ]
+        if let traceID { headers.append(HTTPHeader("X-Amzn-Trace-Id", traceID)) }
+        return HTTPRequest(
+            method: "POST", url: configuration.webhookURL, headers: headers, body: body,
+            timeout: timeout, connectTimeout: min(timeout, .seconds(3)))
+    }
+}
+
+public enum NotifierVersion {
+    public static let current = "1.0.0"
+}
