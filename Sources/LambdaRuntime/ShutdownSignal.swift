@@ -23,6 +23,13 @@ enum ShutdownSignal {
         }
         signal(SIGTERM, handler)
         signal(SIGINT, handler)
+        // A parent may hand down a mask that blocks these (Foundation's Process does), which would
+        // leave the signal pending forever.
+        var unblock = sigset_t()
+        sigemptyset(&unblock)
+        sigaddset(&unblock, SIGTERM)
+        sigaddset(&unblock, SIGINT)
+        pthread_sigmask(SIG_UNBLOCK, &unblock, nil)
     }
 
     /// Marks the loop as about to wait for `next`; false when a shutdown was requested meanwhile.

@@ -1,0 +1,186 @@
+import Foundation
+import StandardWebhooks
+
+/// One event fixture from `events/`, with its expected outcome from `events/expected/`.
+public struct EventFixture: Sendable {
+    public var name: String
+    public var event: [UInt8]
+    /// The expectation document (see events/README.md).
+    var expectation: [String: SendableJSON]
+
+    public static func load(from directory: URL) throws -> [EventFixture] {
+        let files = try FileManager.default.contentsOfDirectory(at: directory, includingPropertiesForKeys: nil)
+            .filter { $0.pathExtension == "json" }
+            .sorted { $0.lastPathComponent < $1.lastPathComponent }
+        guard !files.isEmpty else { throw ReplayError("no *.json fixtures in \(directory.path)") }
+        return try files.map { file in
+            let name = file.deletingPathExtension().lastPathComponent
+            let expectationFile = directory.appendingPathComponent("expected/\(name).json")
+            guard let data = FileManager.default.contents(atPath: expectationFile.path),
+                let expectation = try JSONSerialization.jsonObject(with: data) as? [String: Any]
+            else { throw ReplayError("fixture \(name) has no readable expectation at \(expectationFile.path)") }
+            return EventFixture(
+                name: name, event: Array(try Data(contentsOf: file)),
+                expectation: expectation.mapValues { SendableJSON($0) })
+        }
+    }
+}
+
+/// JSONSerialization values are immutable Foundation objects; this marks them safe to share.
+struct SendableJSON: @unchecked Sendable {
+    let value: Any
+    init(_ value: Any) { self.value = value }
+}
+
+public struct ReplayError: Error, CustomStringConvertible {
+    public var description: String
+    public init(_ description: String) { self.description = description }
+}
+
+/// What one fixture produced, compared with what it should.
+public struct ReplayVerdict: Sendable {
+    public var fixture: String
+    public var summary: String
+    public var problems: [String]
+    public var passed: Bool { problems.isEmpty }
+}
+
+/// Compares a function's result and the webhooks it sent with a fixture's expectation. Pure.
+public enum ReplayJudge {
+    public static func judge(
+        _ fixture: EventFixture, result: InvocationResult, webhooks: [ReceivedWebhook]?
+    ) -> ReplayVerdict {
+        let expected = fixture.expectation.mapValues(\.value)
+        var problems: [String] = []
+        let body = (try? JSONSerialization.jsonObject(with: Data(resultBody(result)))) as? [String: Any]
+        var summary: String
+        switch result {
+        case .response:
+            summary = "delivered \(body?["delivered"] ?? "?"), skipped \(body?["skipped"] ?? "?")"
+            if body?["testEvent"] as? Bool == true { summary += " (s3:TestEvent)" }
+            if expected["outcome"] as? String != "response" {
+                problems.append("expected an error \(expected["errorType"] ?? ""), got a response")
+            }
+            for field in ["delivered", "skipped"] {
+                if let want = expected[field] as? Int, body?[field] as? Int != want {
+                    problems.append("expected \(field) \(want), got \(body?[field] ?? "nothing")")
+                }
+            }
+            if let want = expected["testEvent"] as? Bool, (body?["testEvent"] as? Bool ?? false) != want {
+                problems.append("expected testEvent \(want)")
+            }
+        case .error(let type, _):
+            summary = "error \(type ?? "?"): \(body?["errorMessage"] ?? "")"
+            if expected["outcome"] as? String != "error" {
+                problems.append("expected a response, got error \(type ?? "?"): \(body?["errorMessage"] ?? "")")
+            } else if let want = expected["errorType"] as? String, want != type {
+                problems.append("expected errorType \(want), got \(type ?? "none")")
+            }
+        }
+        if let webhooks, let wanted = expected["webhooks"] as? [[String: Any]] {
+            summary += "; \(webhooks.count) webhook\(webhooks.count == 1 ? "" : "s")"
+            if webhooks.count != wanted.count {
+                problems.append("expected \(wanted.count) webhooks, received \(webhooks.count)")
+            }
+            for (index, webhook) in webhooks.enumerated() {
+                if !webhook.apiKeyValid { problems.append("webhook \(index + 1): wrong or missing X-Webhook-Api-Key") }
+                if let problem = webhook.signatureProblem { problems.append("webhook \(index + 1): signature \(problem)") }
+                guard index < wanted.count else { continue }
+                let data = ((try? JSONSerialization.jsonObject(with: Data(webhook.request.body))) as? [String: Any])?["data"] as? [String: Any]
+                for (field, want) in wanted[index] where !same(data?[field], want) {
+                    problems.append("webhook \(index + 1): data.\(field) is \(data?[field] ?? "missing"), expected \(want)")
+                }
+            }
+            if !webhooks.isEmpty && webhooks.allSatisfy(\.isAuthentic) { summary += " verified" }
+        }
+        return ReplayVerdict(fixture: fixture.name, summary: summary, problems: problems)
+    }
+
+    private static func resultBody(_ result: InvocationResult) -> [UInt8] {
+        switch result {
+        case .response(let body), .error(_, let body): body
+        }
+    }
+
+    private static func same(_ a: Any?, _ b: Any) -> Bool {
+        switch (a, b) {
+        case (nil, is NSNull), (is NSNull, is NSNull): true
+        case (let a as String, let b as String): a == b
+        case (let a as NSNumber, let b as NSNumber): a == b
+        default: false
+        }
+    }
+}
+
+/// Runs fixtures through a real function executable under the embedded Runtime API, delivering
+/// to the embedded verifying receiver (or to a real backend).
+public struct FixtureReplay {
+    public var fixtures: [EventFixture]
+    public var executable: String
+    /// Nil: deliver to an embedded receiver that checks the API key and signature.
+    public var apiBaseURL: String?
+    public var extraEnvironment: [String: String] = [:]
+    public var echoLogs = false
+
+    public init(fixtures: [EventFixture], executable: String, apiBaseURL: String? = nil) {
+        self.fixtures = fixtures
+        self.executable = executable
+        self.apiBaseURL = apiBaseURL
+    }
+
+    /// Replays every fixture in order; `report` is called as each verdict is reached.
+    public func run(report: (ReplayVerdict) -> Void) async throws -> (verdicts: [ReplayVerdict], exitStatus: Int32, logs: String) {
+        let runtimeAPI = try await RuntimeAPIServer()
+        var environment = extraEnvironment
+        var receiver: WebhookReceiver?
+        if let apiBaseURL {
+            environment["API_BASE_URL"] = apiBaseURL
+        } else {
+            let apiKey = "local-replay-" + UUID().uuidString
+            let secret = WebhookSecret(key: Array(UUID().uuidString.utf8) + Array(UUID().uuidString.utf8))
+            let local = try await WebhookReceiver(apiKey: apiKey, verifier: WebhookVerifier(secrets: [secret]))
+            environment["API_BASE_URL"] = local.baseURL
+            environment["WEBHOOK_API_KEY"] = apiKey
+            environment["WEBHOOK_SIGNING_SECRET"] = secret.encoded
+            receiver = local
+        }
+        environment["AWS_LAMBDA_RUNTIME_API"] = runtimeAPI.endpoint
+        environment["AWS_LAMBDA_FUNCTION_NAME"] = "VoiceByAuribus-AudioUploadNotifier"
+        environment["AWS_LAMBDA_FUNCTION_VERSION"] = "$LATEST"
+        environment["AWS_LAMBDA_FUNCTION_MEMORY_SIZE"] = "256"
+        environment["AWS_REGION"] = environment["AWS_REGION"] ?? "us-east-1"
+        let process = try LambdaProcess(executable: executable, environment: environment, echoLogs: echoLogs)
+
+        var verdicts: [ReplayVerdict] = []
+        do {
+            for fixture in fixtures {
+                let before = receiver?.received.count ?? 0
+                let requestID = runtimeAPI.enqueue(fixture.event, timeout: .seconds(30))
+                let result: InvocationResult
+                do {
+                    result = try await runtimeAPI.waitForResult(requestID, timeout: .seconds(40))
+                } catch {
+                    if let initError = runtimeAPI.initError {
+                        throw ReplayError("the function failed to start: \(initError.bodyText)")
+                    }
+                    throw error
+                }
+                let webhooks = receiver.map { Array($0.received.dropFirst(before)) }
+                let verdict = ReplayJudge.judge(fixture, result: result, webhooks: webhooks)
+                verdicts.append(verdict)
+                report(verdict)
+            }
+        } catch {
+            await process.stop()
+            await runtimeAPI.shutdown()
+            await receiver?.shutdown()
+            throw ReplayError("\(error)\nfunction log:\n\(process.logs)")
+        }
+        process.signal(SIGTERM)
+        let status = (try? await process.waitForExit(timeout: .seconds(10))) ?? -1
+        if status == -1 { await process.stop() }
+        await runtimeAPI.shutdown()
+        await receiver?.shutdown()
+        return (verdicts, status, process.logs)
+    }
+}

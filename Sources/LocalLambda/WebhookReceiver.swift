@@ -1,0 +1,105 @@
+import StandardWebhooks
+import Synchronization
+
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#else
+import Foundation
+#endif
+
+/// One webhook as the receiver saw it, with what it made of its credentials.
+public struct ReceivedWebhook: Sendable {
+    public var request: RecordedRequest
+    /// The `X-Webhook-Api-Key` matched.
+    public var apiKeyValid: Bool
+    /// Nil when the Standard Webhooks signature verified; otherwise why not.
+    public var signatureProblem: String?
+
+    public var webhookID: String? { request.header("webhook-id") }
+    public var isAuthentic: Bool { apiKeyValid && signatureProblem == nil }
+}
+
+/// A stand-in for the backend's webhook endpoint on loopback: checks the API key, verifies the
+/// signature, records everything, and answers as scripted (status, Retry-After, delays, drops).
+public final class WebhookReceiver: Sendable {
+    /// A scripted answer for one request; when the script is empty the receiver answers
+    /// 202 to authentic webhooks and 401 to the rest.
+    public enum Reply: Sendable {
+        case status(Int, headers: [(String, String)] = [])
+        case dropConnection
+        /// Waits, then answers normally (or as the next scripted reply says).
+        case delay(Duration)
+    }
+
+    private let shared = SharedState()
+    private let server: LoopbackHTTPServer
+
+    public init(apiKey: String, verifier: WebhookVerifier, port: Int = 0) async throws {
+        let state = shared
+        self.server = try await LoopbackHTTPServer(port: port) { request in
+            await Self.answer(request, state: state, apiKey: apiKey, verifier: verifier)
+        }
+    }
+
+    public var baseURL: String { server.baseURL }
+    public var port: Int { server.port }
+
+    /// Queues scripted replies for the next requests, in order.
+    public func script(_ replies: [Reply]) {
+        shared.mutex.withLock { $0.script.append(contentsOf: replies) }
+    }
+
+    public var received: [ReceivedWebhook] { shared.mutex.withLock { $0.received } }
+
+    /// Waits, at most `timeout`, until `count` webhooks have arrived.
+    public func waitForWebhooks(_ count: Int, timeout: Duration = .seconds(10)) async throws -> [ReceivedWebhook] {
+        try await Polling.until(timeout: timeout, what: "\(count) webhooks") {
+            let received = self.received
+            return received.count >= count ? received : nil
+        }
+    }
+
+    public func shutdown() async {
+        await server.shutdown()
+    }
+
+    final class SharedState: Sendable {
+        struct Content {
+            var received: [ReceivedWebhook] = []
+            var script: [Reply] = []
+        }
+        let mutex = Mutex(Content())
+    }
+
+    private static func answer(_ request: RecordedRequest, state: SharedState, apiKey: String, verifier: WebhookVerifier) async -> ServerReply {
+        let apiKeyValid = request.header("X-Webhook-Api-Key").map { Digest.constantTimeEqual(Array($0.utf8), Array(apiKey.utf8)) } ?? false
+        var signatureProblem: String?
+        do {
+            try verifier.verify(
+                id: request.header("webhook-id"), timestamp: request.header("webhook-timestamp"),
+                signature: request.header("webhook-signature"), body: request.body,
+                now: Int64(Date().timeIntervalSince1970))
+        } catch {
+            signatureProblem = error.description
+        }
+        let webhook = ReceivedWebhook(request: request, apiKeyValid: apiKeyValid, signatureProblem: signatureProblem)
+        var reply = state.mutex.withLock { content -> Reply? in
+            content.received.append(webhook)
+            return content.script.isEmpty ? nil : content.script.removeFirst()
+        }
+        while case .delay(let duration) = reply {
+            try? await Task.sleep(for: duration)
+            reply = state.mutex.withLock { $0.script.isEmpty ? nil : $0.script.removeFirst() }
+        }
+        switch reply {
+        case .status(let status, let headers):
+            return .json(status, #"{"scripted":true}"#, headers: headers)
+        case .dropConnection:
+            return .dropConnection
+        case .delay, nil:
+            return webhook.isAuthentic
+                ? .json(202, #"{"status":"accepted"}"#)
+                : .json(401, #"{"error":"authentication failed"}"#)
+        }
+    }
+}

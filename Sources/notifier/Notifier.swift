@@ -1,0 +1,112 @@
+import ArgumentParser
+import Foundation
+import LocalLambda
+import StandardWebhooks
+
+@main
+struct Notifier: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "notifier",
+        abstract: "The AudioUploadNotifier developer's tool: replay events, receive webhooks, package the function.",
+        subcommands: [Replay.self, Receive.self])
+}
+
+struct Replay: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Run event fixtures through the real bootstrap under an embedded Runtime API.",
+        discussion: """
+            Each events/NAME.json is invoked in turn; its outcome and the webhooks it caused are compared
+            with events/expected/NAME.json. Webhooks go to an embedded receiver that checks the API key and
+            verifies the signature, unless --api-base-url names a real backend (then WEBHOOK_API_KEY and
+            WEBHOOK_SIGNING_SECRET come from this environment). Exits non-zero when any outcome differs.
+            """)
+
+    @Option(help: "Folder of event fixtures.")
+    var events = "events"
+
+    @Option(help: "The function executable (default: bootstrap beside this tool).")
+    var bootstrap: String?
+
+    @Option(help: "Deliver to this backend instead of the embedded receiver.")
+    var apiBaseURL: String?
+
+    @Flag(help: "Show the function's own log lines as they are written.")
+    var verbose = false
+
+    func run() async throws {
+        let fixtures = try EventFixture.load(from: URL(fileURLWithPath: events))
+        let executable = bootstrap ?? LambdaProcess.productsDirectory.appendingPathComponent("bootstrap").path
+        var replay = FixtureReplay(fixtures: fixtures, executable: executable, apiBaseURL: apiBaseURL)
+        replay.echoLogs = verbose
+        let environment = ProcessInfo.processInfo.environment
+        for name in ["AWS_LAMBDA_LOG_FORMAT", "AWS_LAMBDA_LOG_LEVEL", "AUDIO_FILES_PREFIX", "ALLOWED_BUCKETS", "WEBHOOK_PATH"] {
+            replay.extraEnvironment[name] = environment[name]
+        }
+        if apiBaseURL != nil {
+            for name in ["WEBHOOK_API_KEY", "WEBHOOK_SIGNING_SECRET", "ALLOW_INSECURE_HTTP"] {
+                replay.extraEnvironment[name] = environment[name]
+            }
+        }
+        print("replaying \(fixtures.count) events from \(events)/ through \(executable)")
+        print(apiBaseURL.map { "webhooks go to \($0)" } ?? "webhooks go to an embedded receiver that verifies the API key and signature")
+        let width = fixtures.map(\.name.count).max() ?? 0
+        let outcome = try await replay.run { verdict in
+            let name = verdict.fixture.padding(toLength: width, withPad: " ", startingAt: 0)
+            print("  \(verdict.passed ? "ok  " : "FAIL")  \(name)  \(verdict.summary)")
+            for problem in verdict.problems { print("        - \(problem)") }
+        }
+        let unexpected = outcome.verdicts.filter { !$0.passed }.count
+        print("replay: \(outcome.verdicts.count) events, \(outcome.verdicts.count - unexpected) as expected, \(unexpected) unexpected; bootstrap exited \(outcome.exitStatus) after SIGTERM")
+        if unexpected > 0 && !verbose {
+            print("function log:\n\(outcome.logs)")
+        }
+        if unexpected > 0 || outcome.exitStatus != 0 { throw ExitCode.failure }
+    }
+}
+
+struct Receive: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Run the verifying webhook receiver alone, printing each webhook it gets.",
+        discussion: """
+            Checks X-Webhook-Api-Key against WEBHOOK_API_KEY and verifies the Standard Webhooks signature with
+            WEBHOOK_SIGNING_SECRET (or, when unset, with the API key as HMAC key, as the function does).
+            Authentic webhooks get 202, others 401. Listens on 127.0.0.1 only.
+            """)
+
+    @Option(help: "Port on 127.0.0.1 (0 picks a free one).")
+    var port = 8080
+
+    @Option(help: "Stop after this many webhooks (0: run until interrupted).")
+    var count = 0
+
+    @Option(help: "Stop after this many seconds (0: no limit).")
+    var seconds = 0
+
+    func run() async throws {
+        let environment = ProcessInfo.processInfo.environment
+        guard let apiKey = environment["WEBHOOK_API_KEY"], !apiKey.isEmpty else {
+            throw ValidationError("set WEBHOOK_API_KEY to the key the function sends")
+        }
+        let secrets: [WebhookSecret]
+        if let text = environment["WEBHOOK_SIGNING_SECRET"], !text.isEmpty {
+            do { secrets = try WebhookSecret.parseList(text) } catch { throw ValidationError("WEBHOOK_SIGNING_SECRET \(error)") }
+        } else {
+            secrets = [WebhookSecret(key: Array(apiKey.utf8))]
+        }
+        let receiver = try await WebhookReceiver(apiKey: apiKey, verifier: WebhookVerifier(secrets: secrets), port: port)
+        print("receiving webhooks on \(receiver.baseURL) (Ctrl-C to stop)")
+        let start = ContinuousClock.now
+        var shown = 0
+        while (count == 0 || shown < count) && (seconds == 0 || ContinuousClock.now - start < .seconds(seconds)) {
+            let received = receiver.received
+            for webhook in received.dropFirst(shown) {
+                let verdict = webhook.isAuthentic ? "authentic" : "REJECTED (\(webhook.apiKeyValid ? "" : "bad API key ")\(webhook.signatureProblem ?? ""))"
+                print("\(webhook.request.method) \(webhook.request.uri) webhook-id=\(webhook.webhookID ?? "-") \(verdict)")
+                print("  " + String(decoding: webhook.request.body, as: UTF8.self))
+            }
+            shown = received.count
+            try await Task.sleep(for: .milliseconds(50))
+        }
+        await receiver.shutdown()
+    }
+}
