@@ -71,14 +71,12 @@ let package = Package(
 
         .testTarget(name: "HTTPTests", dependencies: ["HTTP", "LocalLambda"]),
         .testTarget(name: "LambdaRuntimeTests", dependencies: ["LambdaRuntime"]),
-        .testTarget(name: "S3EventsTests", dependencies: ["S3Events"], resources: [.copy("Fixtures")]),
+        .testTarget(name: "S3EventsTests", dependencies: ["S3Events"]),
         .testTarget(name: "StandardWebhooksTests", dependencies: ["StandardWebhooks"]),
         .testTarget(name: "UploadNotifierTests", dependencies: ["UploadNotifier", "LocalLambda"]),
         .testTarget(name: "PackagingTests", dependencies: ["Packaging"]),
-        .testTarget(
-            name: "IntegrationTests",
-            dependencies: ["LocalLambda", "bootstrap", "EchoLambda"]
-        ),
+        // Runs the built `bootstrap` and `echo-lambda` as processes: `swift build` them first.
+        .testTarget(name: "IntegrationTests", dependencies: ["LocalLambda"]),
     ],
     swiftLanguageModes: [.v6]
 )

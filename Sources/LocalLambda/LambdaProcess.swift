@@ -68,3 +68,14 @@ public final class LambdaProcess: Sendable {
         URL(fileURLWithPath: CommandLine.arguments[0]).resolvingSymlinksInPath().deletingLastPathComponent()
     }
 }
+
+/// Runs blocking work (a libcurl request, a sleep) on its own thread, so that it never occupies
+/// one of the few cooperative threads the loopback servers' tasks need to answer it.
+public func runBlocking<T: Sendable, E: Error>(_ work: @escaping @Sendable () throws(E) -> T) async throws(E) -> T {
+    let result: Result<T, E> = await withCheckedContinuation { continuation in
+        let thread = Thread { continuation.resume(returning: Result { () throws(E) in try work() }) }
+        thread.stackSize = 1 << 20
+        thread.start()
+    }
+    return try result.get()
+}

@@ -1,6 +1,7 @@
 import NIOCore
 import NIOHTTP1
 import NIOPosix
+import Synchronization
 
 /// A request as a loopback server received it.
 public struct RecordedRequest: Sendable {
@@ -34,7 +35,15 @@ public final class LoopbackHTTPServer: Sendable {
 
     private let channel: NIOAsyncChannel<NIOAsyncChannel<HTTPServerRequestPart, HTTPServerResponsePart>, Never>
     private let serving: Task<Void, Never>
+    private let counter: CounterBox
     public let port: Int
+
+    /// Connections accepted so far: shows whether a client reuses keep-alive connections.
+    public var connectionCount: Int { counter.value.load(ordering: .relaxed) }
+
+    private final class CounterBox: Sendable {
+        let value = Atomic<Int>(0)
+    }
 
     /// Binds 127.0.0.1:`port` (0 picks a free port) and starts answering.
     public init(port: Int = 0, responder: @escaping Responder) async throws {
@@ -49,10 +58,13 @@ public final class LoopbackHTTPServer: Sendable {
             }
         self.channel = channel
         self.port = channel.channel.localAddress?.port ?? port
+        let counter = CounterBox()
+        self.counter = counter
         self.serving = Task {
             await withDiscardingTaskGroup { group in
                 try? await channel.executeThenClose { connections in
                     for try await connection in connections {
+                        counter.value.add(1, ordering: .relaxed)
                         group.addTask { await Self.serve(connection, responder: responder) }
                     }
                 }
