@@ -1,0 +1,83 @@
+import Foundation
+import Logging
+import Testing
+
+@testable import LambdaRuntime
+
+struct TypedFailure: LambdaFunctionError {
+    var errorType: String { "BadThing" }
+    var errorMessage: String { "it went \"wrong\"\nbadly" }
+}
+
+enum PlainFailure: Error { case oops }
+
+@Suite struct ErrorReportTests {
+    @Test func functionErrorsNameTheirOwnType() throws {
+        let report = ErrorReport(TypedFailure())
+        #expect(report.errorType == "BadThing")
+        let decoded = try JSONSerialization.jsonObject(with: Data(report.json)) as? [String: Any]
+        #expect(decoded?["errorType"] as? String == "BadThing")
+        #expect(decoded?["errorMessage"] as? String == "it went \"wrong\"\nbadly")
+        #expect((decoded?["stackTrace"] as? [Any])?.isEmpty == true)
+    }
+
+    @Test func otherErrorsUseTheirSwiftTypeName() {
+        let report = ErrorReport(PlainFailure.oops)
+        #expect(report.errorType == "PlainFailure")
+        #expect(report.errorMessage == "oops")
+    }
+
+    @Test func controlCharactersAndUnicodeAreValidJSON() throws {
+        let report = ErrorReport(errorType: "T", errorMessage: "tab\tnul\u{0}bell\u{7}é\u{2028}🎵")
+        let decoded = try JSONSerialization.jsonObject(with: Data(report.json)) as? [String: Any]
+        #expect(decoded?["errorMessage"] as? String == "tab\tnul\u{0}bell\u{7}é\u{2028}🎵")
+    }
+
+    @Test func jsonHandlerDecodingFailureIsInvalidEvent() throws {
+        struct Doubler: JSONLambdaHandler {
+            struct In: Decodable { var value: Int }
+            func handle(_ event: In, context: LambdaContext) throws -> [String: Int] { ["value": event.value * 2] }
+        }
+        let context = LambdaContext(requestID: "r", deadlineMilliseconds: WallClock.nowMilliseconds() + 1000, logger: Logger(label: "t"))
+        #expect(try Doubler().handle(Array(#"{"value":21}"#.utf8), context: context) == Array(#"{"value":42}"#.utf8))
+        do {
+            _ = try Doubler().handle(Array(#"{"value":"x"}"#.utf8), context: context)
+            Issue.record("expected a decoding error")
+        } catch {
+            #expect(ErrorReport(error).errorType == "InvalidEvent")
+        }
+    }
+}
+
+@Suite struct RuntimeAPIRetryTests {
+    @Test func retriesUnreachableThenGivesUp() {
+        var calls = 0
+        let result: Result<Int, RuntimeAPIError> = LambdaRuntime.withRuntimeAPIRetries(logger: Logger(label: "t")) { () throws(RuntimeAPIError) -> Int in
+            calls += 1
+            throw .serverError(status: 500)
+        }
+        #expect(calls == LambdaRuntime.runtimeAPIAttempts)
+        #expect(result == .failure(.serverError(status: 500)))
+    }
+
+    @Test func recoversWhenAFaultPasses() {
+        var calls = 0
+        let result: Result<Int, RuntimeAPIError> = LambdaRuntime.withRuntimeAPIRetries(logger: Logger(label: "t")) { () throws(RuntimeAPIError) -> Int in
+            calls += 1
+            if calls < 3 { throw .unreachable(.connectFailed("refused")) }
+            return 7
+        }
+        #expect(result == .success(7))
+        #expect(calls == 3)
+    }
+
+    @Test func rejectedPostsAreNeverRetried() {
+        var calls = 0
+        let result: Result<Int, RuntimeAPIError> = LambdaRuntime.withRuntimeAPIRetries(logger: Logger(label: "t")) { () throws(RuntimeAPIError) -> Int in
+            calls += 1
+            throw .rejected(status: 413, body: "too large")
+        }
+        #expect(calls == 1)
+        #expect(result == .failure(.rejected(status: 413, body: "too large")))
+    }
+}

@@ -1,0 +1,67 @@
+import Foundation
+import Logging
+import Synchronization
+import Testing
+
+@testable import LambdaRuntime
+
+final class Lines: Sendable {
+    private let stored = Mutex<[String]>([])
+    func append(_ line: String) { stored.withLock { $0.append(line) } }
+    var all: [String] { stored.withLock { $0 } }
+}
+
+@Suite struct LogHandlerTests {
+    func logger(_ format: LambdaLogHandler.Format, level: Logger.Level = .info, into lines: Lines) -> Logger {
+        var logger = Logger(label: "t") { _ in LambdaLogHandler(format: format, level: level) { lines.append($0) } }
+        logger[metadataKey: "requestId"] = "req-1"
+        return logger
+    }
+
+    @Test func textLinesCarryTimestampRequestIDLevelAndFields() throws {
+        let lines = Lines()
+        logger(.text, into: lines).warning("slow backend", metadata: ["key": "a/b.wav"])
+        let line = try #require(lines.all.first)
+        let columns = line.split(separator: "\t")
+        #expect(columns.count == 4)
+        #expect(columns[0].count == 24 && columns[0].hasSuffix("Z"))
+        #expect(columns[1] == "req-1")
+        #expect(columns[2] == "WARN")
+        #expect(columns[3] == "slow backend key=a/b.wav\n")
+    }
+
+    @Test func jsonLinesAreOneObjectEach() throws {
+        let lines = Lines()
+        logger(.json, into: lines).info("delivered \"x\"\nok", metadata: ["status": "202"])
+        let line = try #require(lines.all.first)
+        #expect(line.hasSuffix("}\n") && line.filter { $0 == "\n" }.count == 1)
+        let object = try #require(try JSONSerialization.jsonObject(with: Data(line.utf8)) as? [String: Any])
+        #expect(object["level"] as? String == "INFO")
+        #expect(object["message"] as? String == "delivered \"x\"\nok")
+        #expect(object["requestId"] as? String == "req-1")
+        #expect(object["status"] as? String == "202")
+        #expect((object["timestamp"] as? String)?.hasSuffix("Z") == true)
+    }
+
+    @Test func levelFilters() {
+        let lines = Lines()
+        let log = logger(.json, level: .error, into: lines)
+        log.info("hidden")
+        log.warning("hidden")
+        log.error("shown")
+        log.critical("shown")
+        #expect(lines.all.count == 2)
+    }
+
+    @Test(arguments: [
+        ("TRACE", Logger.Level.trace), ("debug", .debug), ("INFO", .info), ("WARN", .warning),
+        ("ERROR", .error), ("FATAL", .critical),
+    ])
+    func awsLevelNames(name: String, level: Logger.Level) {
+        #expect(LambdaLogHandler.level(named: name) == level)
+    }
+
+    @Test func unknownLevelNameIsNil() {
+        #expect(LambdaLogHandler.level(named: "LOUD") == nil)
+    }
+}
