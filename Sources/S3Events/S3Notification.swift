@@ -59,10 +59,14 @@ public enum S3EventError: Error, Equatable, CustomStringConvertible {
     case notS3(index: Int, eventSource: String?)
 
     init(decoding error: DecodingError) {
-        func path(_ context: DecodingError.Context) -> String {
-            context.codingPath.map { key in
-                key.intValue.map { "[\($0)]" } ?? ".\(key.stringValue)"
-            }.joined()
+        func path(_ context: DecodingError.Context, then last: CodingKey? = nil) -> String {
+            (context.codingPath + (last.map { [$0] } ?? [])).reduce(into: "") { path, key in
+                if let index = key.intValue {
+                    path += "[\(index)]"
+                } else {
+                    path += (path.isEmpty ? "" : ".") + key.stringValue
+                }
+            }
         }
         switch error {
         case .dataCorrupted(let context) where context.codingPath.isEmpty:
@@ -70,7 +74,7 @@ public enum S3EventError: Error, Equatable, CustomStringConvertible {
         case .typeMismatch(_, let context) where context.codingPath.isEmpty:
             self = .notAnObject
         case .keyNotFound(let key, let context):
-            self = .invalidRecord(path: path(context) + "." + key.stringValue, problem: "is missing")
+            self = .invalidRecord(path: path(context, then: key), problem: "is missing")
         case .valueNotFound(let type, let context):
             self = .invalidRecord(path: path(context), problem: "is null, expected \(type)")
         case .typeMismatch(let type, let context):
@@ -88,7 +92,7 @@ public enum S3EventError: Error, Equatable, CustomStringConvertible {
         case .notAnObject: "the event is not a JSON object"
         case .missingRecords: "the event has no \"Records\" array and is not an s3:TestEvent"
         case .noRecords: "the event's \"Records\" array is empty"
-        case .invalidRecord(let path, let problem): "the event is not an S3 notification: \(path.drop { $0 == "." }) \(problem)"
+        case .invalidRecord(let path, let problem): "the event is not an S3 notification: \(path) \(problem)"
         case .notS3(let index, let source):
             "Records[\(index)] has eventSource \(source.map { "\"\($0)\"" } ?? "missing"), expected \"aws:s3\""
         }

@@ -1,0 +1,108 @@
+import Testing
+
+@testable import StandardWebhooks
+
+@Suite struct WebhookSignerTests {
+    /// The test vector published with the Standard Webhooks specification.
+    @Test func matchesTheSpecTestVector() throws {
+        let secret = try WebhookSecret(parsing: "whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw")
+        let signer = WebhookSigner(secrets: [secret])
+        let signature = signer.signature(id: "msg_p5jXN8AQM9LWM0D4loKWxJek", timestamp: 1_614_265_330, body: Array(#"{"test": 2432232314}"#.utf8))
+        #expect(signature == "v1,g0hM9SsE+OTPJTGt/tmIKtSyZlE3uFJELVlNIOLJ1OE=")
+    }
+
+    @Test func signsWithEverySecretForRotation() throws {
+        let secrets = try WebhookSecret.parseList("whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw  whsec_" + String(repeating: "QUJD", count: 10))
+        #expect(secrets.count == 2)
+        let signature = WebhookSigner(secrets: secrets).signature(id: "msg_p5jXN8AQM9LWM0D4loKWxJek", timestamp: 1_614_265_330, body: Array(#"{"test": 2432232314}"#.utf8))
+        let parts = signature.split(separator: " ")
+        #expect(parts.count == 2)
+        #expect(parts[0] == "v1,g0hM9SsE+OTPJTGt/tmIKtSyZlE3uFJELVlNIOLJ1OE=")
+        #expect(parts[1].hasPrefix("v1,") && parts[1] != parts[0])
+        // Either key verifies on its own: a receiver that knows only the new secret accepts it.
+        for secret in secrets {
+            try WebhookVerifier(secrets: [secret]).verify(id: "msg_p5jXN8AQM9LWM0D4loKWxJek", timestamp: "1614265330", signature: signature, body: Array(#"{"test": 2432232314}"#.utf8), now: 1_614_265_330)
+        }
+    }
+
+    @Test(arguments: [
+        ("MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw", WebhookSecretError.missingPrefix),
+        ("whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaS", .invalidBase64),  // not a multiple of 4
+        ("whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLa-w", .invalidBase64),  // base64url alphabet
+        ("whsec_MfKQ9r8GKYqrTwjUPD8I LPZIo2LaLaSw", .invalidBase64),
+        ("whsec_QUJDREVGR0g=", .tooShort(bytes: 8)),
+        ("whsec_QR==", .invalidBase64),  // non-canonical trailing bits
+        ("whsec_", .tooShort(bytes: 0)),
+    ])
+    func secretsAreParsedStrictly(text: String, error: WebhookSecretError) {
+        #expect(throws: error) { try WebhookSecret(parsing: text) }
+    }
+
+    @Test func emptyListIsRefused() {
+        #expect(throws: WebhookSecretError.empty) { try WebhookSecret.parseList("   ") }
+    }
+
+    @Test func errorsNeverQuoteTheSecret() {
+        do {
+            _ = try WebhookSecret(parsing: "whsec_c2VjcmV0LXNlY3JldA==")
+        } catch {
+            #expect(!error.description.contains("c2VjcmV0"))
+        }
+    }
+
+    @Test func encodedFormRoundTrips() throws {
+        let secret = WebhookSecret(key: Array(repeating: 7, count: 32))
+        #expect(try WebhookSecret(parsing: secret.encoded) == secret)
+    }
+}
+
+@Suite struct WebhookVerifierTests {
+    let secret = WebhookSecret(key: Array("a-key-that-is-long-enough-to-use".utf8))
+    let body = Array(#"{"type":"audio_file.uploaded"}"#.utf8)
+
+    func signed(_ timestamp: Int64 = 1_700_000_000) -> String {
+        WebhookSigner(secrets: [secret]).signature(id: "upl_1", timestamp: timestamp, body: body)
+    }
+
+    @Test func acceptsAGenuineSignature() throws {
+        try WebhookVerifier(secrets: [secret]).verify(id: "upl_1", timestamp: "1700000000", signature: signed(), body: body, now: 1_700_000_100)
+    }
+
+    @Test func rejectsATamperedBody() {
+        #expect(throws: WebhookVerificationError.noMatchingSignature) {
+            try WebhookVerifier(secrets: [secret]).verify(id: "upl_1", timestamp: "1700000000", signature: signed(), body: body + [32], now: 1_700_000_000)
+        }
+    }
+
+    @Test func rejectsAnotherID() {
+        #expect(throws: WebhookVerificationError.noMatchingSignature) {
+            try WebhookVerifier(secrets: [secret]).verify(id: "upl_2", timestamp: "1700000000", signature: signed(), body: body, now: 1_700_000_000)
+        }
+    }
+
+    @Test func rejectsStaleTimestamps() {
+        #expect(throws: WebhookVerificationError.timestampOutsideTolerance) {
+            try WebhookVerifier(secrets: [secret]).verify(id: "upl_1", timestamp: "1700000000", signature: signed(), body: body, now: 1_700_000_301)
+        }
+    }
+
+    @Test func rejectsMissingHeaders() {
+        #expect(throws: WebhookVerificationError.missingHeader("webhook-signature")) {
+            try WebhookVerifier(secrets: [secret]).verify(id: "upl_1", timestamp: "1700000000", signature: nil, body: body, now: 1_700_000_000)
+        }
+    }
+
+    @Test func digestsMatchKnownAnswers() {
+        // FIPS 180-2 "abc" and RFC 4231 test case 2.
+        #expect(Digest.sha256(Array("abc".utf8)).map { String(format: $0) } .joined() == "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad")
+        #expect(Digest.hmacSHA256(key: Array("Jefe".utf8), message: Array("what do ya want for nothing?".utf8)).map { String(format: $0) }.joined()
+            == "5bdcc146bf60754e6a042426089575c75a003f089d2739839dec58b964ec3843")
+    }
+}
+
+private extension String {
+    init(format byte: UInt8) {
+        let hex = String(byte, radix: 16)
+        self = hex.count == 1 ? "0" + hex : hex
+    }
+}
