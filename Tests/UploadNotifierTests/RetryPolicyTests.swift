@@ -1,0 +1,50 @@
+import Testing
+
+@testable import UploadNotifier
+
+@Suite struct RetryPolicyTests {
+    @Test(arguments: [408, 425, 429, 500, 502, 503, 504, 599])
+    func retryableStatuses(status: Int) {
+        #expect(RetryPolicy.isRetryable(status: status))
+    }
+
+    @Test(arguments: [301, 302, 307, 400, 401, 403, 404, 409, 410, 413, 422])
+    func finalStatuses(status: Int) {
+        #expect(!RetryPolicy.isRetryable(status: status))
+    }
+
+    @Test func fullJitterStaysUnderTheDoublingCeiling() {
+        let policy = RetryPolicy(maxAttempts: 10)
+        #expect(policy.backoff(afterAttempt: 1, unit: 0) == .zero)
+        #expect(policy.backoff(afterAttempt: 1, unit: 0.999) < .milliseconds(250))
+        #expect(policy.backoff(afterAttempt: 2, unit: 0.5) == .milliseconds(250))
+        #expect(policy.backoff(afterAttempt: 3, unit: 0.5) == .milliseconds(500))
+        #expect(policy.backoff(afterAttempt: 30, unit: 0.999) < .seconds(8))
+        #expect(policy.backoff(afterAttempt: 30, unit: 0.5) == .seconds(4))
+    }
+
+    @Test func retryAfterSeconds() {
+        #expect(RetryPolicy.retryAfter("3", nowSeconds: 0) == .seconds(3))
+        #expect(RetryPolicy.retryAfter(" 0 ", nowSeconds: 0) == .zero)
+        #expect(RetryPolicy.retryAfter(nil, nowSeconds: 0) == nil)
+        #expect(RetryPolicy.retryAfter("soon", nowSeconds: 0) == nil)
+        #expect(RetryPolicy.retryAfter("-5", nowSeconds: 0) == nil)
+        #expect(RetryPolicy.retryAfter("99999999999999999999999", nowSeconds: 0)! > .seconds(1_000_000))
+    }
+
+    @Test func retryAfterHTTPDateInAllThreeForms() {
+        let now: Int64 = 784_111_770  // Sun, 06 Nov 1994 08:49:30 GMT
+        #expect(RetryPolicy.retryAfter("Sun, 06 Nov 1994 08:49:37 GMT", nowSeconds: now) == .seconds(7))
+        #expect(RetryPolicy.retryAfter("Sunday, 06-Nov-94 08:49:37 GMT", nowSeconds: now) == .seconds(7))
+        #expect(RetryPolicy.retryAfter("Sun Nov  6 08:49:37 1994", nowSeconds: now) == .seconds(7))
+        #expect(RetryPolicy.retryAfter("Sun, 06 Nov 1994 08:00:00 GMT", nowSeconds: now) == .zero)
+        #expect(RetryPolicy.retryAfter("Sun, 06 Foo 1994 08:49:37 GMT", nowSeconds: now) == nil)
+        #expect(RetryPolicy.retryAfter("Sun, 32 Nov 1994 08:49:37 GMT", nowSeconds: now) == nil)
+    }
+
+    @Test func httpDateMatchesUnixTime() {
+        #expect(HTTPDate.parse("Thu, 01 Jan 1970 00:00:00 GMT") == 0)
+        #expect(HTTPDate.parse("Sun, 29 Nov 2026 03:44:53 GMT") == 1_795_923_893)
+        #expect(HTTPDate.parse("Tue, 29 Feb 2028 12:00:00 GMT") == 1_835_438_400)
+    }
+}
