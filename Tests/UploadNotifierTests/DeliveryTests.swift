@@ -1,0 +1,250 @@
+import Foundation
+import LambdaRuntime
+import LocalLambda
+import Logging
+import StandardWebhooks
+import Testing
+
+@testable import UploadNotifier
+
+/// A receiver, and a notifier configured to deliver to it.
+struct Backend {
+    static let apiKey = "sk_test_never_in_logs"
+    static let secret = WebhookSecret(key: Array("0123456789abcdef0123456789abcdef".utf8))
+
+    let receiver: WebhookReceiver
+    let configuration: NotifierConfiguration
+
+    static func start(_ settings: [String: String] = [:]) async throws -> Backend {
+        let receiver = try await WebhookReceiver(apiKey: apiKey, verifier: WebhookVerifier(secrets: [secret]))
+        let configuration = try NotifierConfiguration(environment: [
+            "API_BASE_URL": receiver.baseURL, "WEBHOOK_API_KEY": apiKey, "WEBHOOK_SIGNING_SECRET": secret.encoded,
+        ].merging(settings) { _, new in new })
+        return Backend(receiver: receiver, configuration: configuration)
+    }
+
+    func deliver(_ key: String = "audio-files/u-1/temp/f-1.wav", deadlineIn: Duration = .seconds(20), traceID: String? = "Root=1-abc") async throws -> DeliveryOutcome {
+        guard case .notify(let notification) = RecordClassifier.classify(record(key), configuration: configuration) else {
+            throw ReplayError("\(key) is not an upload")
+        }
+        let context = Self.context(deadlineIn: deadlineIn, traceID: traceID)
+        let configuration = self.configuration
+        return try await runBlocking { () throws -> DeliveryOutcome in
+            WebhookDelivery(configuration: configuration, http: try HTTPClientFactory.make()).deliver(notification, context: context)
+        }
+    }
+
+    static func context(deadlineIn: Duration, traceID: String? = nil) -> LambdaContext {
+        let (seconds, attoseconds) = deadlineIn.components
+        return LambdaContext(
+            requestID: "req", deadlineMilliseconds: WallClock.nowMilliseconds() + seconds * 1000 + attoseconds / 1_000_000_000_000_000,
+            traceID: traceID, logger: Logger(label: "test"))
+    }
+}
+
+import HTTP
+
+enum HTTPClientFactory {
+    static func make() throws -> HTTPClient { try HTTPClient() }
+}
+
+@Suite("Webhook delivery against a loopback receiver")
+struct DeliveryTests {
+    @Test func deliversOneSignedAuthenticatedWebhook() async throws {
+        let backend = try await Backend.start()
+        defer { Task { await backend.receiver.shutdown() } }
+        let outcome = try await backend.deliver()
+        #expect(outcome == DeliveryOutcome(attempts: 1, result: .delivered(status: 202)))
+        let webhook = try #require(backend.receiver.received.first)
+        #expect(backend.receiver.received.count == 1)
+        #expect(webhook.isAuthentic)
+        #expect(webhook.request.method == "POST")
+        #expect(webhook.request.path == "/api/v1/audio-files/webhooks/upload-notification")
+        #expect(webhook.request.header("Content-Type") == "application/json")
+        #expect(webhook.request.header("User-Agent") == "AudioUploadNotifier/\(NotifierVersion.current)")
+        #expect(webhook.request.header("X-Amzn-Trace-Id") == "Root=1-abc")
+        #expect(webhook.webhookID == WebhookID.make(bucket: "voice-by-auribus-audio-files", key: "audio-files/u-1/temp/f-1.wav", versionID: nil, sequencer: "0055AED6DCD90281E5"))
+        let timestamp = try #require(Int64(webhook.request.header("webhook-timestamp") ?? ""))
+        #expect(abs(timestamp - WallClock.nowSeconds()) < 5)
+    }
+
+    @Test func noTraceHeaderWithoutATrace() async throws {
+        let backend = try await Backend.start()
+        defer { Task { await backend.receiver.shutdown() } }
+        _ = try await backend.deliver(traceID: nil)
+        #expect(backend.receiver.received.first?.request.header("X-Amzn-Trace-Id") == nil)
+    }
+
+    @Test func retriesA503WithTheSameIDAndAFreshSignature() async throws {
+        let backend = try await Backend.start()
+        defer { Task { await backend.receiver.shutdown() } }
+        backend.receiver.script([.status(503)])
+        let outcome = try await backend.deliver()
+        #expect(outcome == DeliveryOutcome(attempts: 2, result: .delivered(status: 202)))
+        let received = backend.receiver.received
+        #expect(received.count == 2)
+        #expect(received[0].webhookID == received[1].webhookID)
+        #expect(received.allSatisfy { $0.isAuthentic })
+    }
+
+    @Test func retriesAfterADroppedConnection() async throws {
+        let backend = try await Backend.start()
+        defer { Task { await backend.receiver.shutdown() } }
+        backend.receiver.script([.dropConnection])
+        #expect(try await backend.deliver() == DeliveryOutcome(attempts: 2, result: .delivered(status: 202)))
+    }
+
+    @Test func honoursRetryAfter() async throws {
+        let backend = try await Backend.start()
+        defer { Task { await backend.receiver.shutdown() } }
+        backend.receiver.script([.status(429, headers: [("Retry-After", "1")])])
+        let start = ContinuousClock.now
+        let outcome = try await backend.deliver()
+        #expect(outcome.result == .delivered(status: 202))
+        #expect(ContinuousClock.now - start >= .seconds(1))
+    }
+
+    @Test(arguments: [400, 401, 404, 422])
+    func clientErrorsFailAtOnce(status: Int) async throws {
+        let backend = try await Backend.start()
+        defer { Task { await backend.receiver.shutdown() } }
+        backend.receiver.script([.status(status)])
+        #expect(try await backend.deliver() == DeliveryOutcome(attempts: 1, result: .failed(.rejected(status: status))))
+        #expect(backend.receiver.received.count == 1)
+    }
+
+    @Test func redirectsAreNotFollowed() async throws {
+        let backend = try await Backend.start()
+        defer { Task { await backend.receiver.shutdown() } }
+        backend.receiver.script([.status(307, headers: [("Location", backend.receiver.baseURL + "/elsewhere")])])
+        #expect(try await backend.deliver() == DeliveryOutcome(attempts: 1, result: .failed(.rejected(status: 307))))
+        #expect(backend.receiver.received.count == 1)
+    }
+
+    @Test func givesUpAfterMaxAttempts() async throws {
+        let backend = try await Backend.start(["WEBHOOK_MAX_ATTEMPTS": "3"])
+        defer { Task { await backend.receiver.shutdown() } }
+        backend.receiver.script(Array(repeating: .status(500), count: 5))
+        #expect(try await backend.deliver() == DeliveryOutcome(attempts: 3, result: .failed(.exhausted(last: "HTTP 500"))))
+        #expect(backend.receiver.received.count == 3)
+    }
+
+    @Test func slowBackendTimesOutEachAttempt() async throws {
+        let backend = try await Backend.start(["WEBHOOK_MAX_ATTEMPTS": "2", "WEBHOOK_TIMEOUT_MS": "300"])
+        defer { Task { await backend.receiver.shutdown() } }
+        backend.receiver.script([.delay(.seconds(2)), .delay(.seconds(2))])
+        let start = ContinuousClock.now
+        let outcome = try await backend.deliver()
+        #expect(outcome.attempts == 2)
+        guard case .failed(.exhausted(let last)) = outcome.result else {
+            Issue.record("expected exhausted attempts, got \(outcome)")
+            return
+        }
+        #expect(last.contains("timed out"))
+        #expect(ContinuousClock.now - start < .seconds(2))
+    }
+
+    @Test func unreachableBackendExhaustsAttempts() async throws {
+        let backend = try await Backend.start(["WEBHOOK_MAX_ATTEMPTS": "2"])
+        await backend.receiver.shutdown()
+        let outcome = try await backend.deliver()
+        guard case .failed(.exhausted(let last)) = outcome.result else {
+            Issue.record("expected exhausted attempts, got \(outcome)")
+            return
+        }
+        #expect(outcome.attempts == 2)
+        #expect(last.contains("connection failed"))
+    }
+
+    @Test func stopsBeforeTheDeadlineRatherThanWaitForRetryAfter() async throws {
+        let backend = try await Backend.start()
+        defer { Task { await backend.receiver.shutdown() } }
+        backend.receiver.script([.status(503, headers: [("Retry-After", "30")])])
+        let start = ContinuousClock.now
+        let outcome = try await backend.deliver(deadlineIn: .seconds(3))
+        #expect(outcome == DeliveryOutcome(attempts: 1, result: .failed(.outOfTime(last: "HTTP 503"))))
+        #expect(ContinuousClock.now - start < .seconds(1))
+    }
+
+    @Test func attemptTimeoutShrinksToTheTimeLeft() async throws {
+        let backend = try await Backend.start(["WEBHOOK_TIMEOUT_MS": "10000"])
+        defer { Task { await backend.receiver.shutdown() } }
+        backend.receiver.script([.delay(.seconds(5))])
+        let start = ContinuousClock.now
+        let outcome = try await backend.deliver(deadlineIn: .milliseconds(1500))
+        let elapsed = ContinuousClock.now - start
+        guard case .failed = outcome.result else {
+            Issue.record("expected a failure, got \(outcome)")
+            return
+        }
+        // Done with the reporting reserve still left before the 1.5 s deadline.
+        #expect(elapsed < .milliseconds(1500) - WebhookDelivery.reportingReserve + .milliseconds(200))
+    }
+
+    @Test func noAttemptWhenTheDeadlineHasPassed() async throws {
+        let backend = try await Backend.start()
+        defer { Task { await backend.receiver.shutdown() } }
+        #expect(try await backend.deliver(deadlineIn: .milliseconds(300)) == DeliveryOutcome(attempts: 0, result: .failed(.outOfTime(last: nil))))
+        #expect(backend.receiver.received.isEmpty)
+    }
+}
+
+@Suite("UploadNotifierHandler end to end in process")
+struct HandlerTests {
+    func handle(_ event: String, backend: Backend) async throws -> [UInt8] {
+        let configuration = backend.configuration
+        let context = Backend.context(deadlineIn: .seconds(20))
+        return try await runBlocking { () throws -> [UInt8] in
+            try UploadNotifierHandler(configuration: configuration).handle(Array(event.utf8), context: context)
+        }
+    }
+
+    @Test func summarisesDeliveredAndSkippedRecords() async throws {
+        let backend = try await Backend.start()
+        defer { Task { await backend.receiver.shutdown() } }
+        let event = try String(contentsOf: eventsDirectory.appendingPathComponent("batch-mixed.json"), encoding: .utf8)
+        let summary = try JSONDecoder().decode(InvocationSummary.self, from: Data(try await handle(event, backend: backend)))
+        #expect(summary.delivered == 2)
+        #expect(summary.skipped == 2)
+        #expect(summary.results.map(\.outcome) == ["delivered", "skipped", "skipped", "delivered"])
+        #expect(summary.results[0].webhookId != nil && summary.results[0].reason == nil)
+        #expect(summary.results[1].reason?.contains("short/") == true)
+        #expect(backend.receiver.received.count == 2)
+    }
+
+    @Test func failedDeliveryFailsTheInvocationNamingTheKey() async throws {
+        let backend = try await Backend.start(["WEBHOOK_MAX_ATTEMPTS": "1"])
+        defer { Task { await backend.receiver.shutdown() } }
+        backend.receiver.script([.status(200), .status(500)])
+        let event = try String(contentsOf: eventsDirectory.appendingPathComponent("batch-mixed.json"), encoding: .utf8)
+        do {
+            _ = try await handle(event, backend: backend)
+            Issue.record("expected WebhookDeliveryFailed")
+        } catch let error as WebhookDeliveryFailed {
+            #expect(error.errorType == "WebhookDeliveryFailed")
+            #expect(error.failures.map(\.key) == ["audio-files/u-2/temp/b.ogg"])
+            #expect(error.errorMessage.contains("audio-files/u-2/temp/b.ogg (HTTP 500, attempts exhausted after 1 attempt)"))
+            #expect(error.errorMessage.contains("1 delivered"))
+            #expect(!error.errorMessage.contains(Backend.apiKey))
+        }
+    }
+
+    @Test func testEventIsAcknowledged() async throws {
+        let backend = try await Backend.start()
+        defer { Task { await backend.receiver.shutdown() } }
+        let event = try String(contentsOf: eventsDirectory.appendingPathComponent("s3-test-event.json"), encoding: .utf8)
+        let summary = try JSONDecoder().decode(InvocationSummary.self, from: Data(try await handle(event, backend: backend)))
+        #expect(summary == InvocationSummary(delivered: 0, skipped: 0, results: [], testEvent: true))
+        #expect(backend.receiver.received.isEmpty)
+    }
+
+    @Test func invalidEventIsTyped() async throws {
+        let backend = try await Backend.start()
+        defer { Task { await backend.receiver.shutdown() } }
+        await #expect(throws: InvalidEventError(reason: "the event is not a JSON object")) {
+            _ = try await handle("[1]", backend: backend)
+        }
+    }
+}
+
+let eventsDirectory = URL(fileURLWithPath: #filePath).deletingLastPathComponent().appendingPathComponent("../../events").standardized
