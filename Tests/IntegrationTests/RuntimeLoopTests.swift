@@ -82,8 +82,8 @@ struct RuntimeLoopTests {
             Issue.record("no response after transient faults")
             return
         }
-        // 500, dropped, then the slow answer that carried the event.
-        #expect(function.api.requestCount(.next) == 3)
+        // 500, dropped, then the slow answer that carried the event (the loop may already be polling again).
+        #expect(function.api.requestCount(.next) >= 3)
     }
 
     @Test func exitsNonZeroWhenTheRuntimeAPIKeepsFailing() async throws {
