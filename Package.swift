@@ -10,6 +10,7 @@ let package = Package(
         .executable(name: "bootstrap", targets: ["bootstrap"]),
         .executable(name: "echo-lambda", targets: ["EchoLambda"]),
         .executable(name: "notifier", targets: ["notifier"]),
+        .executable(name: "bootstrap-urlsession", targets: ["BootstrapURLSession"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-log", from: "1.6.0"),
@@ -46,6 +47,13 @@ let package = Package(
 
         // A generic handler that echoes its invocation: proves the runtime without the product.
         .executableTarget(name: "EchoLambda", dependencies: ["LambdaRuntime"]),
+
+        // Bench-only: the same notifier over URLSession, to measure what direct libcurl buys.
+        .target(name: "URLSessionTransport", dependencies: ["HTTP"]),
+        .executableTarget(
+            name: "BootstrapURLSession",
+            dependencies: ["LambdaRuntime", "UploadNotifier", "URLSessionTransport"]
+        ),
 
         // Developer and test tooling, never deployed.
         .target(

@@ -2,12 +2,18 @@ import CCurl
 
 private let curlGlobalInit: CURLcode = curl_global_init(Int(CURL_GLOBAL_DEFAULT))
 
+/// Sends one request and waits for its response: what the runtime and the notifier need of HTTP.
+/// ``HTTPClient`` is the implementation `bootstrap` ships; the protocol lets a benchmark swap in another.
+public protocol HTTPTransport: AnyObject {
+    func send(_ request: HTTPRequest) throws(HTTPError) -> HTTPResponse
+}
+
 /// A blocking HTTP/1.1 client over one libcurl easy handle.
 ///
 /// Reusing the handle keeps libcurl's connection and DNS caches, so consecutive requests to the
 /// same host ride one keep-alive connection. Not thread-safe: one client per thread of work.
 /// Redirects are never followed, so credentials in headers never reach another host.
-public final class HTTPClient {
+public final class HTTPClient: HTTPTransport {
     private let handle: UnsafeMutableRawPointer
     private let sink = ResponseSink()
     private var errorBuffer = [CChar](repeating: 0, count: Int(CURL_ERROR_SIZE) + 1)

@@ -6,10 +6,12 @@ import Glibc
 #endif
 
 /// What a handler's setup can read: the environment, once, before the first invocation.
-public struct LambdaInitContext: Sendable {
+public struct LambdaInitContext {
     public var variables: [String: String]
     public var environment: LambdaEnvironment
     public var logger: Logger
+    /// Makes HTTP transports of the kind the runtime itself uses.
+    public var makeTransport: () throws(HTTPError) -> any HTTPTransport
 }
 
 /// The custom runtime's main loop: `next` → handler → `response` or `error`, until shut down.
@@ -21,6 +23,7 @@ public enum LambdaRuntime {
     ///
     /// A throwing `makeHandler` is reported on `/runtime/init/error` and ends the process.
     public static func run<Handler: LambdaHandler>(
+        transport makeTransport: @escaping () throws(HTTPError) -> any HTTPTransport = { () throws(HTTPError) in try HTTPClient() },
         _ makeHandler: (LambdaInitContext) throws -> Handler
     ) -> Never {
         let variables = ProcessEnvironment.variables()
@@ -37,7 +40,7 @@ public enum LambdaRuntime {
 
         let client: RuntimeAPIClient
         do {
-            client = try RuntimeAPIClient(endpoint: endpoint)
+            client = RuntimeAPIClient(endpoint: endpoint, transport: try makeTransport())
         } catch {
             logger.critical("cannot start the HTTP client: \(error)")
             exit(1)
@@ -45,7 +48,8 @@ public enum LambdaRuntime {
         let environment = LambdaEnvironment(variables)
         let handler: Handler
         do {
-            handler = try makeHandler(LambdaInitContext(variables: variables, environment: environment, logger: logger))
+            handler = try makeHandler(LambdaInitContext(
+                variables: variables, environment: environment, logger: logger, makeTransport: makeTransport))
         } catch {
             let report = ErrorReport(error)
             logger.critical("initialisation failed: \(report.errorType): \(report.errorMessage)")

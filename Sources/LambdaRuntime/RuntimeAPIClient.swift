@@ -51,14 +51,16 @@ public enum RuntimeAPIError: Error, Equatable, CustomStringConvertible {
 /// Speaks the Lambda Runtime API `2018-06-01` and nothing else.
 public final class RuntimeAPIClient {
     private let base: String
-    private let http: HTTPClient
+    private let http: any HTTPTransport
     /// Posts are small and local: a Runtime API that takes longer than this is broken.
     private let postTimeout: Duration = .seconds(10)
 
-    /// - Parameter endpoint: `host:port`, the value of `AWS_LAMBDA_RUNTIME_API`.
-    public init(endpoint: String) throws(HTTPError) {
+    /// - Parameters:
+    ///   - endpoint: `host:port`, the value of `AWS_LAMBDA_RUNTIME_API`.
+    ///   - transport: a connection of its own: the Runtime API and the handler's peers never share one.
+    public init(endpoint: String, transport: any HTTPTransport) {
         self.base = "http://\(endpoint)/2018-06-01/runtime"
-        self.http = try HTTPClient()
+        self.http = transport
     }
 
     /// Long-polls for the next invocation; waits as long as Lambda keeps the environment idle.

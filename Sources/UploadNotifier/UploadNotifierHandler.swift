@@ -14,9 +14,9 @@ public final class UploadNotifierHandler: LambdaHandler {
     private let configuration: NotifierConfiguration
     private let delivery: WebhookDelivery
 
-    public init(configuration: NotifierConfiguration) throws {
+    public init(configuration: NotifierConfiguration, transport: any HTTPTransport) {
         self.configuration = configuration
-        self.delivery = WebhookDelivery(configuration: configuration, http: try HTTPClient())
+        self.delivery = WebhookDelivery(configuration: configuration, http: transport)
     }
 
     /// Validates the environment and builds the handler; throws `ConfigurationError` on bad settings.
@@ -32,7 +32,7 @@ public final class UploadNotifierHandler: LambdaHandler {
             "maxAttempts": "\(configuration.maxAttempts)",
             "signingSecrets": "\(configuration.signer.secrets.count)",
         ])
-        return try UploadNotifierHandler(configuration: configuration)
+        return UploadNotifierHandler(configuration: configuration, transport: try setup.makeTransport())
     }
 
     public func handle(_ event: [UInt8], context: LambdaContext) throws -> [UInt8] {

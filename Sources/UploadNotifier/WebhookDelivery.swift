@@ -43,11 +43,11 @@ public final class WebhookDelivery {
     static let minimumAttemptTime: Duration = .milliseconds(100)
 
     private let configuration: NotifierConfiguration
-    private let http: HTTPClient
+    private let http: any HTTPTransport
     private let policy: RetryPolicy
     private let userAgent = "AudioUploadNotifier/\(NotifierVersion.current)"
 
-    public init(configuration: NotifierConfiguration, http: HTTPClient) {
+    public init(configuration: NotifierConfiguration, http: any HTTPTransport) {
         self.configuration = configuration
         self.http = http
         self.policy = RetryPolicy(maxAttempts: configuration.maxAttempts)

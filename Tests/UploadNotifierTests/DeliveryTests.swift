@@ -195,7 +195,7 @@ struct HandlerTests {
         let configuration = backend.configuration
         let context = Backend.context(deadlineIn: .seconds(20))
         return try await runBlocking { () throws -> [UInt8] in
-            try UploadNotifierHandler(configuration: configuration).handle(Array(event.utf8), context: context)
+            try UploadNotifierHandler(configuration: configuration, transport: try HTTPClient()).handle(Array(event.utf8), context: context)
         }
     }
 
