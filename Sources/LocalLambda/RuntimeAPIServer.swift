@@ -83,6 +83,11 @@ public final class RuntimeAPIServer: Sendable {
 
     public var initError: InvocationResult? { core.state.withLock { $0.initError } }
 
+    /// Whether the function has received `requestID` through `next`.
+    public func wasHandedOut(_ requestID: String) -> Bool {
+        core.state.withLock { $0.inFlight.contains(requestID) || $0.results[requestID] != nil }
+    }
+
     /// Waits, at most `timeout`, for the function to report on `requestID`.
     public func waitForResult(_ requestID: String, timeout: Duration = .seconds(30)) async throws -> InvocationResult {
         try await Polling.until(timeout: timeout, what: "a result for invocation \(requestID)") { self.result(for: requestID) }

@@ -126,7 +126,8 @@ struct RuntimeLoopTests {
         let function = try await RunningFunction.start("echo-lambda")
         defer { Task { await function.stop() } }
         let id = function.api.enqueue(Array(#"{"sleepMs":800}"#.utf8))
-        try await Task.sleep(for: .milliseconds(300))
+        _ = try await Polling.until(timeout: .seconds(20), what: "the invocation to be handed out") { function.api.wasHandedOut(id) ? true : nil }
+        try await Task.sleep(for: .milliseconds(100))
         function.process.signal(SIGTERM)
         guard case .response = try await function.api.waitForResult(id) else {
             Issue.record("the in-flight invocation was not answered")
