@@ -6,6 +6,11 @@ PYTHON     := $(VENV)/bin/python
 RIE        := $(BUILD)/rie/aws-lambda-rie
 DEBUG_BIN  := $(shell $(SWIFT) build --show-bin-path 2>/dev/null || echo $(BUILD)/debug)
 RUNTIME    ?= provided.al2
+RELEASE_BIN = $(BUILD)/release
+# Official Swift images on Amazon Linux; not run in this project's CI (no container engine there).
+SWIFT_IMAGE_AL2     ?= swift:6.2-amazonlinux2
+SWIFT_IMAGE_AL2023  ?= swift:6.2-amazonlinux2023
+CONTAINER_ENGINE    ?= $(shell command -v docker || command -v podman)
 
 .PHONY: run test unit conformance deploy-test replay bench package package-al2 deploy deps venv rie clean help
 
@@ -51,6 +56,35 @@ rie: $(RIE)  ## the AWS Runtime Interface Emulator, from the aws-sam-cli wheel o
 
 $(RIE):
 	RIE_CACHE=$(BUILD)/rie bash Tests/Conformance/fetch_rie.sh
+
+package: deps  ## release bootstrap (static Swift stdlib) → dist/bootstrap.zip + manifest, checked against RUNTIME
+	$(SWIFT) build -c release --product bootstrap --static-swift-stdlib
+	$(SWIFT) build --product notifier
+	$(DEBUG_BIN)/notifier package --binary $(RELEASE_BIN)/bootstrap --runtime $(RUNTIME) --output dist
+
+package-al2:  ## build inside swift:*-amazonlinux2 (docker/podman), then package for provided.al2 as a release
+	$(call container_package,$(SWIFT_IMAGE_AL2),provided.al2,.build-al2)
+
+package-al2023:  ## build inside swift:*-amazonlinux2023 (docker/podman), then package for provided.al2023 as a release
+	$(call container_package,$(SWIFT_IMAGE_AL2023),provided.al2023,.build-al2023)
+
+package-musl:  ## fully static build with the Swift static Linux SDK (musl), when installed, then package as a release
+	@$(SWIFT) sdk list 2>/dev/null | grep -q musl || { echo "the Swift static Linux SDK is not installed: see https://www.swift.org/documentation/articles/static-linux-getting-started.html"; exit 1; }
+	$(SWIFT) build -c release --product bootstrap --swift-sdk $$(uname -m)-swift-linux-musl --scratch-path .build-musl
+	$(SWIFT) build --product notifier
+	$(DEBUG_BIN)/notifier package --binary .build-musl/release/bootstrap --runtime $(RUNTIME) --output dist --release
+
+# $(1) image, $(2) runtime, $(3) scratch path. The container needs the C libraries' -dev packages too.
+define container_package
+	@[ -n "$(CONTAINER_ENGINE)" ] || { echo "no docker or podman here: run this target on a machine with a container engine"; exit 1; }
+	$(CONTAINER_ENGINE) run --rm -v "$(CURDIR)":/src -w /src $(1) bash -c \
+		'yum install -y -q libcurl-devel openssl-devel >/dev/null && swift build -c release --product bootstrap --static-swift-stdlib --scratch-path $(3)'
+	$(SWIFT) build --product notifier
+	$(DEBUG_BIN)/notifier package --binary $(3)/release/bootstrap --runtime $(2) --output dist --release
+endef
+
+deploy: ## create or update the function from dist/ (refuses an incompatible artifact); see deploy/README.md
+	bash deploy/deploy.sh
 
 clean:  ## remove build products and dist/
 	rm -rf $(BUILD) dist

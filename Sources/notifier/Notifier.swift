@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import LocalLambda
+import Packaging
 import StandardWebhooks
 
 @main
@@ -8,7 +9,7 @@ struct Notifier: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "notifier",
         abstract: "The AudioUploadNotifier developer's tool: replay events, receive webhooks, package the function.",
-        subcommands: [Replay.self, Receive.self])
+        subcommands: [Replay.self, Receive.self, Package.self])
 }
 
 struct Replay: AsyncParsableCommand {
@@ -110,3 +111,50 @@ struct Receive: AsyncParsableCommand {
         await receiver.shutdown()
     }
 }
+
+struct Package: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Zip a built bootstrap for Lambda and check it against the target runtime image.",
+        discussion: """
+            Strips a copy of the binary, writes OUTPUT/bootstrap.zip (one entry, bootstrap, mode 0755, fixed
+            timestamps: the same binary gives the same zip) and OUTPUT/manifest.json, and prints the zip's size,
+            its CodeSha256 and the compatibility verdict: the glibc symbol versions and shared libraries the
+            binary needs against what the runtime image ships. With --release an incompatible binary is an
+            error (deploy/deploy.sh refuses such a manifest either way).
+            """)
+
+    @Option(help: "The built executable.")
+    var binary = ".build/release/bootstrap"
+
+    @Option(help: "Target runtime: provided.al2 or provided.al2023.")
+    var runtime: LambdaRuntimeTarget = .providedAL2
+
+    @Option(help: "The function's architecture (x86_64 or arm64); a binary for another one is refused.")
+    var architecture: ELFArchitecture?
+
+    @Option(help: "Folder for bootstrap.zip and manifest.json.")
+    var output = "dist"
+
+    @Option(name: .customLong("layer-library"), help: "A shared library a layer supplies (soname); repeatable.")
+    var layerLibraries: [String] = []
+
+    @Flag(help: "Treat an incompatible binary as an error (exit 1).")
+    var release = false
+
+    @Flag(help: "Package the binary as it is, without stripping a copy.")
+    var noStrip = false
+
+    func run() throws {
+        let summary = try BootstrapPackager.package(.init(
+            binary: URL(fileURLWithPath: binary), runtime: runtime, outputDirectory: URL(fileURLWithPath: output),
+            strip: !noStrip, expectedArchitecture: architecture, additionalLibraries: Set(layerLibraries)))
+        print(summary.description)
+        if release && !summary.report.isCompatible {
+            FileHandle.standardError.write(Data("error: this bootstrap will not start on \(runtime): not a release artifact\n".utf8))
+            throw ExitCode.failure
+        }
+    }
+}
+
+extension LambdaRuntimeTarget: ExpressibleByArgument {}
+extension ELFArchitecture: ExpressibleByArgument {}
