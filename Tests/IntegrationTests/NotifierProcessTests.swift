@@ -81,6 +81,32 @@ struct NotifierProcessTests {
         #expect(!logs.contains(String(Self.secret.encoded.dropFirst(6).prefix(16))))
     }
 
+    @Test func hostileEventsGetTypedErrorsAndNeverKillTheProcess() async throws {
+        let (function, receiver) = try await start()
+        defer { Task { await function.stop(); await receiver.shutdown() } }
+        var events = [String(repeating: "[", count: 100_000) + String(repeating: "]", count: 100_000), "", "null", "{\"Records\": {}}"]
+        // Mutations of a real event: truncations and single-byte corruptions, from a fixed seed.
+        let original = Array(try fixture("batch-mixed.json").utf8)
+        var generator = SeededGenerator(seed: 42)
+        for _ in 0..<150 {
+            var bytes = original
+            if Bool.random(using: &generator) {
+                bytes = Array(bytes.prefix(Int.random(in: 0..<bytes.count, using: &generator)))
+            } else {
+                bytes[Int.random(in: 0..<bytes.count, using: &generator)] = UInt8.random(in: 0...255, using: &generator)
+            }
+            events.append(String(decoding: bytes, as: UTF8.self))
+        }
+        for event in events {
+            let result = try await function.invoke(event)
+            if case .error(let type, _) = result {
+                #expect(["InvalidEvent", "WebhookDeliveryFailed"].contains(type), "\(type ?? "nil") for \(event.prefix(80))")
+            }
+        }
+        #expect(function.process.isRunning)
+        #expect(json(try await function.invoke(try fixture("upload-single.json")))["delivered"] as? Int == 1)
+    }
+
     @Test func replayOfEveryFixtureMatchesItsExpectation() async throws {
         let fixtures = try EventFixture.load(from: repositoryRoot.appendingPathComponent("events"))
         let outcome = try await FixtureReplay(fixtures: fixtures, executable: executable("bootstrap")).run { _ in }
@@ -89,5 +115,18 @@ struct NotifierProcessTests {
         }
         #expect(outcome.verdicts.count == fixtures.count)
         #expect(outcome.exitStatus == 0)
+    }
+}
+
+/// A small deterministic generator (SplitMix64), so a failing mutation can be reproduced.
+struct SeededGenerator: RandomNumberGenerator {
+    var state: UInt64
+    init(seed: UInt64) { state = seed }
+    mutating func next() -> UInt64 {
+        state &+= 0x9E37_79B9_7F4A_7C15
+        var z = state
+        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
+        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
+        return z ^ (z >> 31)
     }
 }
