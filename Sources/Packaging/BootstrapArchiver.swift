@@ -26,7 +26,7 @@ public enum BootstrapArchiver {
         do {
             try FileManager.default.createDirectory(
                 at: zip.deletingLastPathComponent(), withIntermediateDirectories: true)
-            try archive.write(to: zip, options: .atomic)
+            try AtomicFile.write(archive, to: zip)
         } catch {
             throw PackagingError.archiveFailed(reason: "\(zip.path): \(error.localizedDescription)")
         }

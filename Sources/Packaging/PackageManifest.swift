@@ -38,7 +38,7 @@ public struct PackageManifest: Codable, Equatable, Sendable {
     }
 
     public func write(to url: URL) throws {
-        try jsonData().write(to: url, options: .atomic)
+        try AtomicFile.write(jsonData(), to: url)
     }
 
     public static func read(from url: URL) throws -> PackageManifest {
