@@ -70,6 +70,9 @@ public final class WebhookDelivery {
                 return DeliveryOutcome(attempts: attempt, result: .failed(.outOfTime(last: last)))
             }
             attempt += 1
+            logger.debug("sending webhook", metadata: [
+                "key": "\(notification.key)", "webhookId": "\(notification.webhookID)", "attempt": "\(attempt)",
+            ])
             let request = signedRequest(
                 body: body, webhookID: notification.webhookID, traceID: context.traceID,
                 timeout: min(configuration.attemptTimeout, timeLeft))
