@@ -22,10 +22,11 @@ run: deps  ## the main job: replay events/*.json through the real bootstrap, loc
 	$(SWIFT) build --product notifier
 	$(DEBUG_BIN)/notifier replay --events events --bootstrap $(DEBUG_BIN)/bootstrap
 
-test: deps venv rie  ## every test: unit, integration, replay smoke, RIE conformance, packaging and deploy
+test: deps venv rie  ## every test: unit, integration, replay smoke, packaging, RIE conformance, deploy
 	$(SWIFT) build --build-tests
 	$(SWIFT) test --skip-build
 	$(DEBUG_BIN)/notifier replay --events events --bootstrap $(DEBUG_BIN)/bootstrap
+	$(MAKE) --no-print-directory package
 	BOOTSTRAP=$(DEBUG_BIN)/bootstrap ECHO_LAMBDA=$(DEBUG_BIN)/echo-lambda RIE=$(RIE) \
 		$(PYTHON) -m pytest Tests/Conformance Tests/Deploy -q -p no:cacheprovider
 
