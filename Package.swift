@@ -82,7 +82,7 @@ let package = Package(
         .testTarget(name: "S3EventsTests", dependencies: ["S3Events"]),
         .testTarget(name: "StandardWebhooksTests", dependencies: ["StandardWebhooks"]),
         .testTarget(name: "UploadNotifierTests", dependencies: ["UploadNotifier", "LocalLambda"]),
-        .testTarget(name: "PackagingTests", dependencies: ["Packaging"]),
+        .testTarget(name: "PackagingTests", dependencies: ["Packaging", "LocalLambda"]),
         // Runs the built `bootstrap` and `echo-lambda` as processes: `swift build` them first.
         .testTarget(name: "IntegrationTests", dependencies: ["LocalLambda"]),
     ],

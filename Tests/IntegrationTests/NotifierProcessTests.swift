@@ -87,7 +87,7 @@ struct NotifierProcessTests {
         var events = [String(repeating: "[", count: 100_000) + String(repeating: "]", count: 100_000), "", "null", "{\"Records\": {}}"]
         // Mutations of a real event: truncations and single-byte corruptions, from a fixed seed.
         let original = Array(try fixture("batch-mixed.json").utf8)
-        var generator = SeededGenerator(seed: 42)
+        var generator = SplitMix64(seed: 42)
         for _ in 0..<150 {
             var bytes = original
             if Bool.random(using: &generator) {
@@ -115,18 +115,5 @@ struct NotifierProcessTests {
         }
         #expect(outcome.verdicts.count == fixtures.count)
         #expect(outcome.exitStatus == 0)
-    }
-}
-
-/// A small deterministic generator (SplitMix64), so a failing mutation can be reproduced.
-struct SeededGenerator: RandomNumberGenerator {
-    var state: UInt64
-    init(seed: UInt64) { state = seed }
-    mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
     }
 }

@@ -1,4 +1,5 @@
 import Foundation
+import LocalLambda
 import Testing
 
 @testable import Packaging
@@ -114,7 +115,7 @@ struct ELFFileTests {
     func garbage() throws {
         #expect(throws: ELFError.notELF) { try ELFFile(bytes: []) }
         #expect(throws: ELFError.notELF) { try ELFFile(bytes: Array("#!/bin/sh\necho hi\n".utf8)) }
-        var random = SplitMix64(state: 42)
+        var random = SplitMix64(seed: 42)
         for _ in 0..<50 {
             var bytes = (0..<Int.random(in: 1...4096, using: &random)).map { _ in UInt8.random(in: 0...255, using: &random) }
             bytes[0] = 0x00
@@ -146,7 +147,7 @@ struct ELFFileTests {
     @Test("randomly corrupted binaries parse or fail with ELFError, never crash")
     func corruption() throws {
         let bytes = [UInt8](try Data(contentsOf: try Fixtures.dynamicBinary.get()))
-        var random = SplitMix64(state: 2024)
+        var random = SplitMix64(seed: 2024)
         var failures = 0
         for _ in 0..<600 {
             var mutated = bytes

@@ -1,4 +1,5 @@
 import Foundation
+import LocalLambda
 import Testing
 
 @testable import Packaging
@@ -83,18 +84,6 @@ enum Fixtures {
 struct FixtureError: Error, CustomStringConvertible {
     var message: String
     var description: String { message }
-}
-
-/// Deterministic pseudo-random numbers (SplitMix64) so fuzz failures reproduce.
-struct SplitMix64: RandomNumberGenerator {
-    var state: UInt64
-    mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
-    }
 }
 
 extension Array where Element == UInt8 {
