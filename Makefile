@@ -28,7 +28,7 @@ test: deps venv rie  ## every test: unit, integration, replay smoke, packaging, 
 	$(DEBUG_BIN)/notifier replay --events events --bootstrap $(DEBUG_BIN)/bootstrap
 	$(MAKE) --no-print-directory package
 	BOOTSTRAP=$(DEBUG_BIN)/bootstrap ECHO_LAMBDA=$(DEBUG_BIN)/echo-lambda RIE=$(RIE) \
-		$(PYTHON) -m pytest Tests/Conformance Tests/Deploy -q -p no:cacheprovider
+		$(PYTHON) -m pytest $(wildcard Tests/Conformance Tests/Deploy) -q -p no:cacheprovider
 
 unit: deps  ## Swift tests only (unit and integration)
 	$(SWIFT) build --build-tests
@@ -48,9 +48,11 @@ deps:  ## Debian packages the C modules link against
 
 venv: $(VENV)/.installed  ## Python tools for the conformance and deploy suites
 
-$(VENV)/.installed: Tests/Conformance/requirements.txt Tests/Deploy/requirements.txt
+REQUIREMENTS := $(wildcard Tests/*/requirements.txt)
+
+$(VENV)/.installed: $(REQUIREMENTS)
 	python3 -m venv $(VENV)
-	$(VENV)/bin/pip install -q --disable-pip-version-check -r Tests/Conformance/requirements.txt -r Tests/Deploy/requirements.txt
+	$(VENV)/bin/pip install -q --disable-pip-version-check $(addprefix -r ,$(REQUIREMENTS))
 	touch $@
 
 rie: $(RIE)  ## the AWS Runtime Interface Emulator, from the aws-sam-cli wheel on PyPI
