@@ -34,6 +34,9 @@ unit: deps  ## Swift tests only (unit and integration)
 	$(SWIFT) build --build-tests
 	$(SWIFT) test --skip-build
 
+deploy-test: venv  ## the deploy suite: cfn-lint on the template, deploy.sh against a loopback moto server
+	$(PYTHON) -m pytest Tests/Deploy -q -p no:cacheprovider
+
 conformance: deps venv rie  ## conformance tests under the real AWS Runtime Interface Emulator
 	$(SWIFT) build --product bootstrap
 	$(SWIFT) build --product echo-lambda
