@@ -15,7 +15,7 @@ CONTAINER_ENGINE    ?= $(shell command -v docker || command -v podman)
 .PHONY: run test unit conformance deploy-test replay bench package package-al2 deploy deps venv rie clean help
 
 help:  ## list the targets
-	@grep -E '^[a-z0-9-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-12s %s\n", $$1, $$2}'
+	@grep -hE '^[a-z0-9-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-12s %s\n", $$1, $$2}'
 
 run: deps  ## the main job: replay events/*.json through the real bootstrap, locally
 	$(SWIFT) build --product bootstrap
@@ -94,3 +94,5 @@ deploy: ## create or update the function from dist/ (refuses an incompatible art
 
 clean:  ## remove build products and dist/
 	rm -rf $(BUILD) dist
+
+include Makefile.bench

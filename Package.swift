@@ -11,6 +11,10 @@ let package = Package(
         .executable(name: "echo-lambda", targets: ["EchoLambda"]),
         .executable(name: "notifier", targets: ["notifier"]),
         .executable(name: "bootstrap-urlsession", targets: ["BootstrapURLSession"]),
+        // For the micro-benchmarks package (Benchmarks/Package.swift).
+        .library(name: "S3Events", targets: ["S3Events"]),
+        .library(name: "StandardWebhooks", targets: ["StandardWebhooks"]),
+        .library(name: "UploadNotifier", targets: ["UploadNotifier"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-log", from: "1.6.0"),
