@@ -144,25 +144,20 @@ private func receiveHeader(_ data: UnsafeMutablePointer<CChar>?, _ size: Int, _ 
     guard let data, let context else { return 0 }
     let sink = Unmanaged<ResponseSink>.fromOpaque(context).takeUnretainedValue()
     let length = size * count
-    let line = data.withMemoryRebound(to: UInt8.self, capacity: length) {
-        String(decoding: UnsafeBufferPointer(start: $0, count: length), as: UTF8.self)
-    }
-    if line.hasPrefix("HTTP/") {
-        sink.headers.removeAll(keepingCapacity: true)  // a new response (e.g. after 100 Continue)
-    } else if let colon = line.firstIndex(of: ":") {
-        let name = String(line[..<colon])
-        let value = line[line.index(after: colon)...].trimmingCharacters(in: " \t\r\n")
-        sink.headers.append(HTTPHeader(name, value))
+    data.withMemoryRebound(to: UInt8.self, capacity: length) { start in
+        let line = UnsafeBufferPointer(start: start, count: length)
+        if line.starts(with: "HTTP/".utf8) {
+            sink.headers.removeAll(keepingCapacity: true)  // a new response (e.g. after 100 Continue)
+        } else if let colon = line.firstIndex(of: UInt8(ascii: ":")) {
+            func isSpace(_ byte: UInt8) -> Bool { byte == 0x20 || byte == 0x09 || byte == 0x0D || byte == 0x0A }
+            var valueStart = colon + 1
+            var valueEnd = line.endIndex
+            while valueStart < valueEnd && isSpace(line[valueStart]) { valueStart += 1 }
+            while valueEnd > valueStart && isSpace(line[valueEnd - 1]) { valueEnd -= 1 }
+            sink.headers.append(HTTPHeader(
+                String(decoding: line[..<colon], as: UTF8.self),
+                String(decoding: line[valueStart..<valueEnd], as: UTF8.self)))
+        }
     }
     return length
-}
-
-extension Substring {
-    fileprivate func trimmingCharacters(in characters: String) -> String {
-        let set = Set(characters)
-        var slice = self[...]
-        while let first = slice.first, set.contains(first) { slice = slice.dropFirst() }
-        while let last = slice.last, set.contains(last) { slice = slice.dropLast() }
-        return String(slice)
-    }
 }

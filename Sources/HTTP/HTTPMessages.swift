@@ -12,7 +12,25 @@ public struct HTTPHeader: Sendable, Equatable {
 extension [HTTPHeader] {
     /// The first value of the header `name`, compared case-insensitively.
     public func value(for name: String) -> String? {
-        first { $0.name.lowercased() == name.lowercased() }?.value
+        first { HTTPHeader.namesMatch($0.name, name) }?.value
+    }
+}
+
+extension HTTPHeader {
+    /// ASCII case-insensitive comparison, without allocating lowercased copies (hot: every response header).
+    static func namesMatch(_ a: String, _ b: String) -> Bool {
+        var a = a
+        var b = b
+        return a.withUTF8 { a in
+            b.withUTF8 { b in
+                guard a.count == b.count else { return false }
+                func lower(_ byte: UInt8) -> UInt8 { (0x41...0x5A).contains(byte) ? byte | 0x20 : byte }
+                for index in 0..<a.count where lower(a[index]) != lower(b[index]) {
+                    return false
+                }
+                return true
+            }
+        }
     }
 }
 

@@ -33,9 +33,11 @@ public struct ErrorReport: Equatable, Sendable {
     }
 }
 
-/// JSON string escaping for the runtime's own small documents (error reports, log lines).
-enum JSONText {
-    static func appendString(_ value: String, to out: inout String) {
+/// Writing small JSON documents of a fixed shape (error reports, log lines, the notifier's webhook
+/// body) by appending to a string: several times cheaper than JSONEncoder on the per-invocation path.
+public enum JSONText {
+    /// Appends `value` as a JSON string literal (RFC 8259 §7), quotes included.
+    public static func appendString(_ value: String, to out: inout String) {
         out.append("\"")
         for scalar in value.unicodeScalars {
             switch scalar {
@@ -56,5 +58,23 @@ enum JSONText {
             }
         }
         out.append("\"")
+    }
+
+    /// Appends `"name":` and the value: a string, or `null`.
+    public static func appendMember(_ name: String, _ value: String?, to out: inout String, first: Bool = false) {
+        appendName(name, to: &out, first: first)
+        if let value { appendString(value, to: &out) } else { out.append("null") }
+    }
+
+    /// Appends `"name":` and the value: an integer, or `null`.
+    public static func appendMember(_ name: String, _ value: Int64?, to out: inout String, first: Bool = false) {
+        appendName(name, to: &out, first: first)
+        out.append(value.map { String($0) } ?? "null")
+    }
+
+    private static func appendName(_ name: String, to out: inout String, first: Bool) {
+        if !first { out.append(",") }
+        appendString(name, to: &out)
+        out.append(":")
     }
 }

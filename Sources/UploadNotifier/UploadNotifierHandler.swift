@@ -3,12 +3,6 @@ import LambdaRuntime
 import Logging
 import S3Events
 
-#if canImport(FoundationEssentials)
-import FoundationEssentials
-#else
-import Foundation
-#endif
-
 /// S3 ObjectCreated notifications in, one signed webhook per upload under `temp/` out.
 public final class UploadNotifierHandler: LambdaHandler {
     private let configuration: NotifierConfiguration
@@ -42,7 +36,7 @@ public final class UploadNotifierHandler: LambdaHandler {
             throw InvalidEventError(reason: error.description)
         case .success(.test(let test)):
             context.logger.info("acknowledged s3:TestEvent", metadata: ["bucket": "\(test.bucket ?? "-")"])
-            return try encode(InvocationSummary(delivered: 0, skipped: 0, results: [], testEvent: true))
+            return InvocationSummary(delivered: 0, skipped: 0, results: [], testEvent: true).jsonBytes()
         case .success(.records(let decoded)):
             records = decoded
         }
@@ -75,16 +69,11 @@ public final class UploadNotifierHandler: LambdaHandler {
         guard failures.isEmpty else {
             throw WebhookDeliveryFailed(failures: failures, delivered: results.count { $0.outcome == "delivered" })
         }
-        return try encode(InvocationSummary(
+        return InvocationSummary(
             delivered: results.count { $0.outcome == "delivered" },
             skipped: results.count { $0.outcome == "skipped" },
-            results: results))
-    }
-
-    private func encode(_ summary: InvocationSummary) throws -> [UInt8] {
-        let encoder = JSONEncoder()
-        encoder.outputFormatting = [.withoutEscapingSlashes]
-        return Array(try encoder.encode(summary))
+            results: results
+        ).jsonBytes()
     }
 }
 
@@ -102,6 +91,23 @@ public struct InvocationSummary: Codable, Sendable, Equatable {
     public var skipped: Int
     public var results: [RecordResult]
     public var testEvent: Bool?
+
+    /// The response bytes; optional members are left out when absent.
+    public func jsonBytes() -> [UInt8] {
+        var out = #"{"delivered":\#(delivered),"skipped":\#(skipped),"results":["#
+        for (index, result) in results.enumerated() {
+            out.append(index == 0 ? "{" : ",{")
+            JSONText.appendMember("key", result.key, to: &out, first: true)
+            JSONText.appendMember("outcome", result.outcome, to: &out)
+            if let reason = result.reason { JSONText.appendMember("reason", reason, to: &out) }
+            if let webhookId = result.webhookId { JSONText.appendMember("webhookId", webhookId, to: &out) }
+            out.append("}")
+        }
+        out.append("]")
+        if let testEvent { out.append(#","testEvent":"# + (testEvent ? "true" : "false")) }
+        out.append("}")
+        return Array(out.utf8)
+    }
 }
 
 /// The event is not an S3 notification.

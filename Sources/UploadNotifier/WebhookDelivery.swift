@@ -22,15 +22,12 @@ public enum DeliveryFailure: Sendable, Equatable, CustomStringConvertible {
     case exhausted(last: String)
     /// The invocation deadline left no room for another attempt or the requested pause.
     case outOfTime(last: String?)
-    /// The request could not be built (a bug, or a body that cannot be encoded).
-    case unsendable(String)
 
     public var description: String {
         switch self {
         case .rejected(let status): "HTTP \(status), not retryable"
         case .exhausted(let last): "\(last), attempts exhausted"
         case .outOfTime(let last): (last.map { "\($0); " } ?? "") + "stopped before the invocation deadline"
-        case .unsendable(let detail): "could not build the request: \(detail)"
         }
     }
 }
@@ -54,12 +51,7 @@ public final class WebhookDelivery {
     }
 
     public func deliver(_ notification: UploadNotification, context: LambdaContext) -> DeliveryOutcome {
-        let body: [UInt8]
-        do {
-            body = try WebhookPayload(notification).jsonBytes()
-        } catch {
-            return DeliveryOutcome(attempts: 0, result: .failed(.unsendable("\(error)")))
-        }
+        let body = WebhookPayload(notification).jsonBytes()
         let logger = context.logger
         let stopAt = context.deadline - Self.reportingReserve
         var last: String?

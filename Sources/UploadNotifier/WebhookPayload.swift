@@ -1,15 +1,11 @@
-#if canImport(FoundationEssentials)
-import FoundationEssentials
-#else
-import Foundation
-#endif
+import LambdaRuntime
 
 /// The webhook body, camelCase for an ASP.NET Core backend; absent values are `null`, never
 /// left out. Schema: docs/webhook.schema.json.
-public struct WebhookPayload: Encodable, Sendable, Equatable {
+public struct WebhookPayload: Sendable, Equatable {
     public static let eventType = "audio_file.uploaded"
 
-    public struct Upload: Encodable, Sendable, Equatable {
+    public struct Upload: Sendable, Equatable {
         public var userId: String
         public var fileId: String
         public var fileExtension: String?
@@ -23,28 +19,6 @@ public struct WebhookPayload: Encodable, Sendable, Equatable {
         public var eventName: String?
         public var eventTime: String?
         public var awsRegion: String?
-
-        public func encode(to encoder: Encoder) throws {
-            var c = encoder.container(keyedBy: CodingKeys.self)
-            try c.encode(userId, forKey: .userId)
-            try c.encode(fileId, forKey: .fileId)
-            try c.encode(fileExtension, forKey: .fileExtension)
-            try c.encode(bucket, forKey: .bucket)
-            try c.encode(key, forKey: .key)
-            try c.encode(s3Uri, forKey: .s3Uri)
-            try c.encode(size, forKey: .size)
-            try c.encode(eTag, forKey: .eTag)
-            try c.encode(versionId, forKey: .versionId)
-            try c.encode(sequencer, forKey: .sequencer)
-            try c.encode(eventName, forKey: .eventName)
-            try c.encode(eventTime, forKey: .eventTime)
-            try c.encode(awsRegion, forKey: .awsRegion)
-        }
-
-        enum CodingKeys: CodingKey {
-            case userId, fileId, fileExtension, bucket, key, s3Uri, size, eTag, versionId, sequencer
-            case eventName, eventTime, awsRegion
-        }
     }
 
     public var type: String
@@ -64,19 +38,26 @@ public struct WebhookPayload: Encodable, Sendable, Equatable {
             eventName: record.eventName, eventTime: record.eventTime, awsRegion: record.awsRegion)
     }
 
-    public func encode(to encoder: Encoder) throws {
-        var c = encoder.container(keyedBy: CodingKeys.self)
-        try c.encode(type, forKey: .type)
-        try c.encode(timestamp, forKey: .timestamp)
-        try c.encode(data, forKey: .data)
-    }
-
-    enum CodingKeys: CodingKey { case type, timestamp, data }
-
-    /// The exact bytes sent and signed.
-    public func jsonBytes() throws -> [UInt8] {
-        let encoder = JSONEncoder()
-        encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
-        return Array(try encoder.encode(self))
+    /// The exact bytes sent and signed: keys sorted, no insignificant white space.
+    public func jsonBytes() -> [UInt8] {
+        var out = #"{"data":{"#
+        JSONText.appendMember("awsRegion", data.awsRegion, to: &out, first: true)
+        JSONText.appendMember("bucket", data.bucket, to: &out)
+        JSONText.appendMember("eTag", data.eTag, to: &out)
+        JSONText.appendMember("eventName", data.eventName, to: &out)
+        JSONText.appendMember("eventTime", data.eventTime, to: &out)
+        JSONText.appendMember("fileExtension", data.fileExtension, to: &out)
+        JSONText.appendMember("fileId", data.fileId, to: &out)
+        JSONText.appendMember("key", data.key, to: &out)
+        JSONText.appendMember("s3Uri", data.s3Uri, to: &out)
+        JSONText.appendMember("sequencer", data.sequencer, to: &out)
+        JSONText.appendMember("size", data.size, to: &out)
+        JSONText.appendMember("userId", data.userId, to: &out)
+        JSONText.appendMember("versionId", data.versionId, to: &out)
+        out.append("}")
+        JSONText.appendMember("timestamp", timestamp, to: &out)
+        JSONText.appendMember("type", type, to: &out)
+        out.append("}")
+        return Array(out.utf8)
     }
 }

@@ -132,3 +132,21 @@ final class NSLockLike: Sendable {
     private let mutex = Mutex(())
     func locked<T>(_ body: () -> T) -> T { mutex.withLock { _ in body() } }
 }
+
+@Suite struct HeaderLookupTests {
+    @Test func namesMatchIgnoringASCIICaseOnly() {
+        let headers = [HTTPHeader("Content-Type", "a"), HTTPHeader("X-Amzn-Trace-Id", "b"), HTTPHeader("x-@", "c")]
+        #expect(headers.value(for: "content-type") == "a")
+        #expect(headers.value(for: "X-AMZN-TRACE-ID") == "b")
+        #expect(headers.value(for: "x-`") == nil)
+        #expect(headers.value(for: "Content-Typ") == nil)
+        #expect(headers.value(for: "Content-Types") == nil)
+    }
+
+    @Test func responseHeaderValuesAreTrimmed() async throws {
+        let server = try await LoopbackHTTPServer { _ in .respond(status: 200, headers: [("Retry-After", "  7\t")]) }
+        defer { Task { await server.shutdown() } }
+        let response = try await send(HTTPRequest(url: server.baseURL)).get()
+        #expect(response.headers.value(for: "retry-after") == "7")
+    }
+}

@@ -131,7 +131,7 @@ func record(_ key: String, event: String = "ObjectCreated:Put", bucket: String =
             Issue.record("expected a notification")
             return
         }
-        let bytes = try WebhookPayload(notification).jsonBytes()
+        let bytes = WebhookPayload(notification).jsonBytes()
         let text = String(decoding: bytes, as: UTF8.self)
         #expect(!text.contains("\\/"))
         let object = try #require(try JSONSerialization.jsonObject(with: Data(bytes)) as? [String: Any])
@@ -148,5 +148,31 @@ func record(_ key: String, event: String = "ObjectCreated:Put", bucket: String =
         #expect(data["size"] as? Int == 42)
         #expect(data["eventName"] as? String == "ObjectCreated:Put")
         #expect(data["awsRegion"] as? String == "us-east-1")
+    }
+}
+
+@Suite struct HandWrittenJSONTests {
+    @Test func summaryRoundTripsThroughAJSONDecoder() throws {
+        let summary = InvocationSummary(delivered: 1, skipped: 2, results: [
+            .init(key: "audio-files/u/temp/\"quoted\" \u{1}\n\\é🎵.wav", outcome: "skipped", reason: "malformed upload key: fileName contains a control character"),
+            .init(key: "audio-files/u/temp/a.wav", outcome: "delivered", webhookId: "upl_x"),
+        ])
+        #expect(try JSONDecoder().decode(InvocationSummary.self, from: Data(summary.jsonBytes())) == summary)
+        let test = InvocationSummary(delivered: 0, skipped: 0, results: [], testEvent: true)
+        #expect(String(decoding: test.jsonBytes(), as: UTF8.self) == #"{"delivered":0,"skipped":0,"results":[],"testEvent":true}"#)
+        #expect(try JSONDecoder().decode(InvocationSummary.self, from: Data(test.jsonBytes())) == test)
+    }
+
+    @Test func payloadEscapesWhatKeysMayHold() throws {
+        let key = "audio-files/u\"\\/temp/\u{2028}x 🎵.mp3"
+        let upload = UploadKey(userID: "u\"\\", fileName: "\u{2028}x 🎵.mp3", fileID: "\u{2028}x 🎵", fileExtension: "mp3")
+        let notification = UploadNotification(record: record(key), key: key, upload: upload, webhookID: "upl_1")
+        let bytes = WebhookPayload(notification).jsonBytes()
+        let object = try #require(try JSONSerialization.jsonObject(with: Data(bytes)) as? [String: Any])
+        let data = try #require(object["data"] as? [String: Any])
+        #expect(data["userId"] as? String == "u\"\\")
+        #expect(data["key"] as? String == key)
+        #expect(data["s3Uri"] as? String == "s3://voice-by-auribus-audio-files/" + key)
+        #expect(!String(decoding: bytes, as: UTF8.self).contains("\u{2028}"))
     }
 }
