@@ -39,6 +39,12 @@ public enum JSONText {
     /// Appends `value` as a JSON string literal (RFC 8259 §7), quotes included.
     public static func appendString(_ value: String, to out: inout String) {
         out.append("\"")
+        // Almost every string needs no escaping: append it whole rather than scalar by scalar.
+        if !needsEscaping(value) {
+            out.append(value)
+            out.append("\"")
+            return
+        }
         for scalar in value.unicodeScalars {
             switch scalar {
             case "\"": out.append("\\\"")
@@ -58,6 +64,13 @@ public enum JSONText {
             }
         }
         out.append("\"")
+    }
+
+    private static func needsEscaping(_ value: String) -> Bool {
+        value.utf8.contains { byte in
+            // Quote, backslash, C0 controls, DEL, and the lead byte of U+2028/U+2029 (E2 80 A8/A9).
+            byte == 0x22 || byte == 0x5C || byte < 0x20 || byte == 0x7F || byte == 0xE2
+        }
     }
 
     /// Appends `"name":` and the value: a string, or `null`.

@@ -39,7 +39,9 @@ public struct UploadKey: Sendable, Equatable {
     private static func problem(with segment: String) -> String? {
         if segment.isEmpty { return "is empty" }
         if segment == "." || segment == ".." { return "is a relative path segment" }
-        if segment.unicodeScalars.contains(where: { $0.properties.generalCategory == .control }) {
+        // The control characters (general category Cc) are exactly U+0000–U+001F and U+007F–U+009F;
+        // checking the ranges avoids a Unicode property lookup per scalar.
+        if segment.unicodeScalars.contains(where: { $0.value < 0x20 || (0x7F...0x9F).contains($0.value) }) {
             return "contains a control character"
         }
         return nil

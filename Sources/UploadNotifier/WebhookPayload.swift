@@ -40,7 +40,9 @@ public struct WebhookPayload: Sendable, Equatable {
 
     /// The exact bytes sent and signed: keys sorted, no insignificant white space.
     public func jsonBytes() -> [UInt8] {
-        var out = #"{"data":{"#
+        var out = ""
+        out.reserveCapacity(768 + 3 * data.key.utf8.count)
+        out.append(#"{"data":{"#)
         JSONText.appendMember("awsRegion", data.awsRegion, to: &out, first: true)
         JSONText.appendMember("bucket", data.bucket, to: &out)
         JSONText.appendMember("eTag", data.eTag, to: &out)

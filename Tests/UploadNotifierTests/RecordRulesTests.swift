@@ -46,7 +46,7 @@ func record(_ key: String, event: String = "ObjectCreated:Put", bucket: String =
     @Test(arguments: [
         "audio-files/u/temp/", "audio-files//temp/a.wav", "audio-files/u/temp/a/b.wav", "audio-files/u/temp/.wav",
         "audio-files/./temp/a.wav", "audio-files/../temp/a.wav", "audio-files/u/temp/..", "audio-files/u/temp/a\u{1}.wav",
-        "audio-files/u\u{7F}/temp/a.wav", "audio-files/u/temp/a.wav/",
+        "audio-files/u\u{7F}/temp/a.wav", "audio-files/u/temp/a\u{85}.wav", "audio-files/u/temp/a.wav/",
     ])
     func malformedUploadKeys(key: String) {
         guard case .failure(.malformedKey) = UploadKey.parse(key, prefix: "audio-files/") else {
