@@ -108,7 +108,7 @@ let benchmarks: @Sendable () -> Void = {
 
     let record = decodeRecord()
     let notification = classify(record)
-    let body = try! WebhookPayload(notification).jsonBytes()
+    let body = WebhookPayload(notification).jsonBytes()
     let summary = try! JSONDecoder().decode(InvocationSummary.self, from: Data(summaryJSON))
 
     Benchmark("1 decode (JSONDecoder → S3Notification)") { benchmark in
@@ -117,24 +117,20 @@ let benchmarks: @Sendable () -> Void = {
     Benchmark("2 classify (URL-decode key, parse key, webhook-id)") { benchmark in
         measure(benchmark) { blackHole(RecordClassifier.classify(record, prefix: prefix, allowedBuckets: [])) }
     }
-    Benchmark("3 body (WebhookPayload → JSONEncoder)") { benchmark in
-        measure(benchmark) { blackHole(try! WebhookPayload(notification).jsonBytes()) }
+    Benchmark("3 body (WebhookPayload.jsonBytes)") { benchmark in
+        measure(benchmark) { blackHole(WebhookPayload(notification).jsonBytes()) }
     }
     Benchmark("4 sign (Standard Webhooks v1 HMAC-SHA256)") { benchmark in
         measure(benchmark) { blackHole(signer.signature(id: notification.webhookID, timestamp: timestamp, body: body)) }
     }
-    Benchmark("5 response (InvocationSummary → JSONEncoder)") { benchmark in
-        measure(benchmark) {
-            let encoder = JSONEncoder()
-            encoder.outputFormatting = [.withoutEscapingSlashes]
-            blackHole(try! encoder.encode(summary))
-        }
+    Benchmark("5 response (InvocationSummary.jsonBytes)") { benchmark in
+        measure(benchmark) { blackHole(summary.jsonBytes()) }
     }
     Benchmark("pipeline (decode → classify → body → sign)") { benchmark in
         measure(benchmark) {
             let record = decodeRecord()
             let notification = classify(record)
-            let body = try! WebhookPayload(notification).jsonBytes()
+            let body = WebhookPayload(notification).jsonBytes()
             blackHole(signer.signature(id: notification.webhookID, timestamp: timestamp, body: body))
         }
     }
