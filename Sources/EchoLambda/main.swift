@@ -112,7 +112,7 @@ struct EchoHandler: LambdaHandler {
         let remaining = context.remainingTime.components
         let reply = EchoReply(
             event: .object(fields),
-            traceEnv: ProcessEnvironment.variables()["_X_AMZN_TRACE_ID"],
+            traceEnv: EnvironmentVariables()["_X_AMZN_TRACE_ID"],
             context: .init(
                 requestId: context.requestID, invokedFunctionArn: context.invokedFunctionARN,
                 traceId: context.traceID, deadlineMs: context.deadlineMilliseconds,

@@ -26,6 +26,10 @@ public struct LambdaEnvironment: Sendable, Equatable {
     }
 
     public init(_ variables: [String: String]) {
+        self.init(EnvironmentVariables(variables))
+    }
+
+    public init(_ variables: EnvironmentVariables) {
         self.init(
             functionName: variables["AWS_LAMBDA_FUNCTION_NAME"],
             functionVersion: variables["AWS_LAMBDA_FUNCTION_VERSION"],

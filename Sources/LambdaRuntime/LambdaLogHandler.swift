@@ -24,7 +24,7 @@ public struct LambdaLogHandler: LogHandler {
     }
 
     /// Reads `AWS_LAMBDA_LOG_FORMAT` and `AWS_LAMBDA_LOG_LEVEL` (TRACE, DEBUG, INFO, WARN, ERROR, FATAL).
-    public init(environment: [String: String]) {
+    public init(environment: EnvironmentVariables) {
         let format: Format = environment["AWS_LAMBDA_LOG_FORMAT"]?.uppercased() == "JSON" ? .json : .text
         let level = environment["AWS_LAMBDA_LOG_LEVEL"].flatMap(Self.level(named:)) ?? .info
         self.init(format: format, level: level)

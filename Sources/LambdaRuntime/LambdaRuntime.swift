@@ -7,7 +7,7 @@ import Glibc
 
 /// What a handler's setup can read: the environment, once, before the first invocation.
 public struct LambdaInitContext {
-    public var variables: [String: String]
+    public var variables: EnvironmentVariables
     public var environment: LambdaEnvironment
     public var logger: Logger
     /// Makes HTTP transports of the kind the runtime itself uses.
@@ -26,7 +26,7 @@ public enum LambdaRuntime {
         transport makeTransport: @escaping () throws(HTTPError) -> any HTTPTransport = { () throws(HTTPError) in try HTTPClient() },
         _ makeHandler: (LambdaInitContext) throws -> Handler
     ) -> Never {
-        let variables = ProcessEnvironment.variables()
+        let variables = EnvironmentVariables()
         guard let endpoint = variables["AWS_LAMBDA_RUNTIME_API"], !endpoint.isEmpty else {
             LambdaLogHandler.writeToStandardError(
                 "AWS_LAMBDA_RUNTIME_API is not set: this program is a Lambda custom runtime and runs "
@@ -190,18 +190,21 @@ public enum Pause {
     }
 }
 
-/// The process environment as a dictionary, read straight from `environ`.
-public enum ProcessEnvironment {
-    public static func variables() -> [String: String] {
-        var result: [String: String] = [:]
-        var cursor = environ
-        while let entry = cursor.pointee {
-            let pair = String(cString: entry)
-            if let equals = pair.firstIndex(of: "=") {
-                result[String(pair[..<equals])] = String(pair[pair.index(after: equals)...])
-            }
-            cursor += 1
-        }
-        return result
+/// Environment variables, read one at a time when asked for.
+///
+/// Copying the whole environment into a dictionary at start cost more CPU than everything else the
+/// runtime does before its first `next` (Lambda and emulators pass dozens of variables).
+public struct EnvironmentVariables: Sendable {
+    private let fixed: [String: String]?
+
+    /// The process environment.
+    public init() { fixed = nil }
+
+    /// Fixed values, for tests.
+    public init(_ values: [String: String]) { fixed = values }
+
+    public subscript(name: String) -> String? {
+        if let fixed { return fixed[name] }
+        return getenv(name).map { String(cString: $0) }
     }
 }

@@ -19,6 +19,10 @@ public struct NotifierConfiguration: Sendable {
     public var allowedBuckets: Set<String>
 
     public init(environment variables: [String: String]) throws(ConfigurationError) {
+        try self.init(environment: EnvironmentVariables(variables))
+    }
+
+    public init(environment variables: EnvironmentVariables) throws(ConfigurationError) {
         let baseURL = try Self.required("API_BASE_URL", in: variables)
         apiKey = try Self.required("WEBHOOK_API_KEY", in: variables)
         guard !apiKey.contains(where: { $0.isNewline }) else {
@@ -59,14 +63,14 @@ public struct NotifierConfiguration: Sendable {
                 .map { $0.trimmingSpaces() }.filter { !$0.isEmpty })
     }
 
-    private static func required(_ name: String, in variables: [String: String]) throws(ConfigurationError) -> String {
+    private static func required(_ name: String, in variables: EnvironmentVariables) throws(ConfigurationError) -> String {
         guard let value = variables[name], !value.isEmpty else {
             throw ConfigurationError(variable: name, problem: "is required but not set")
         }
         return value
     }
 
-    private static func flag(_ name: String, in variables: [String: String]) throws(ConfigurationError) -> Bool {
+    private static func flag(_ name: String, in variables: EnvironmentVariables) throws(ConfigurationError) -> Bool {
         switch variables[name]?.lowercased() {
         case nil, "", "false", "0", "no": false
         case "true", "1", "yes": true
@@ -75,7 +79,7 @@ public struct NotifierConfiguration: Sendable {
     }
 
     private static func integer(
-        _ name: String, in variables: [String: String], default value: Int, range: ClosedRange<Int>
+        _ name: String, in variables: EnvironmentVariables, default value: Int, range: ClosedRange<Int>
     ) throws(ConfigurationError) -> Int {
         guard let text = variables[name], !text.isEmpty else { return value }
         guard let number = Int(text), range.contains(number) else {

@@ -2,6 +2,10 @@ import HTTP
 import Logging
 import Testing
 
+#if canImport(Glibc)
+import Glibc
+#endif
+
 @testable import LambdaRuntime
 
 @Suite struct InvocationHeaderTests {
@@ -68,5 +72,19 @@ import Testing
         #expect(environment == LambdaEnvironment(
             functionName: "f", functionVersion: "$LATEST", memoryLimitMB: 256, logGroupName: "/aws/lambda/f",
             logStreamName: "2026/11/29/[$LATEST]abc", region: "eu-west-1"))
+    }
+}
+
+@Suite struct EnvironmentVariablesTests {
+    // Reads only: setenv here would race with other tests' threads reading the environment.
+    @Test func readsTheProcessEnvironmentOnDemand() throws {
+        let path = try #require(getenv("PATH").map { String(cString: $0) })
+        #expect(EnvironmentVariables()["PATH"] == path)
+        #expect(EnvironmentVariables()["AUN_TEST_VARIABLE_THAT_IS_NEVER_SET"] == nil)
+    }
+
+    @Test func fixedValuesIgnoreTheProcess() {
+        #expect(EnvironmentVariables(["PATH": "x"])["PATH"] == "x")
+        #expect(EnvironmentVariables([:])["PATH"] == nil)
     }
 }
