@@ -1,4 +1,5 @@
 import Foundation
+import HTTP
 import LambdaRuntime
 import LocalLambda
 import Logging
@@ -30,7 +31,7 @@ struct Backend {
         let context = Self.context(deadlineIn: deadlineIn, traceID: traceID)
         let configuration = self.configuration
         return try await runBlocking { () throws -> DeliveryOutcome in
-            WebhookDelivery(configuration: configuration, http: try HTTPClientFactory.make()).deliver(notification, context: context)
+            WebhookDelivery(configuration: configuration, http: try HTTPClient()).deliver(notification, context: context)
         }
     }
 
@@ -40,12 +41,6 @@ struct Backend {
             requestID: "req", deadlineMilliseconds: WallClock.nowMilliseconds() + seconds * 1000 + attoseconds / 1_000_000_000_000_000,
             traceID: traceID, logger: Logger(label: "test"))
     }
-}
-
-import HTTP
-
-enum HTTPClientFactory {
-    static func make() throws -> HTTPClient { try HTTPClient() }
 }
 
 @Suite("Webhook delivery against a loopback receiver")
