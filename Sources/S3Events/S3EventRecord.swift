@@ -4,7 +4,7 @@
 /// and fields S3 may add later are ignored. `object.key` is still URL-encoded: use
 /// ``S3Object/decodedKey()`` before using it.
 /// Reference: docs.aws.amazon.com/AmazonS3/latest/userguide/notification-content-structure.html
-public struct S3EventRecord: Codable, Sendable, Equatable {
+public struct S3EventRecord: Encodable, Sendable, Equatable {
     public var eventVersion: String?
     public var eventSource: String?
     public var awsRegion: String?
@@ -31,11 +31,11 @@ public struct S3EventRecord: Codable, Sendable, Equatable {
         self.s3 = s3
     }
 
-    public struct RequestParameters: Codable, Sendable, Equatable {
+    public struct RequestParameters: Encodable, Sendable, Equatable {
         public var sourceIPAddress: String?
     }
 
-    public struct ResponseElements: Codable, Sendable, Equatable {
+    public struct ResponseElements: Encodable, Sendable, Equatable {
         public var requestID: String?
         public var hostID: String?
 
@@ -46,13 +46,13 @@ public struct S3EventRecord: Codable, Sendable, Equatable {
     }
 }
 
-public struct S3Principal: Codable, Sendable, Equatable {
+public struct S3Principal: Encodable, Sendable, Equatable {
     public var principalId: String?
 
     public init(principalId: String?) { self.principalId = principalId }
 }
 
-public struct S3Entity: Codable, Sendable, Equatable {
+public struct S3Entity: Encodable, Sendable, Equatable {
     public var s3SchemaVersion: String?
     public var configurationId: String?
     public var bucket: S3Bucket
@@ -66,7 +66,7 @@ public struct S3Entity: Codable, Sendable, Equatable {
     }
 }
 
-public struct S3Bucket: Codable, Sendable, Equatable {
+public struct S3Bucket: Encodable, Sendable, Equatable {
     public var name: String
     public var arn: String?
     public var ownerIdentity: S3Principal?
@@ -78,7 +78,7 @@ public struct S3Bucket: Codable, Sendable, Equatable {
     }
 }
 
-public struct S3Object: Codable, Sendable, Equatable {
+public struct S3Object: Encodable, Sendable, Equatable {
     /// URL-encoded, as S3 writes it into notifications.
     public var key: String
     /// Absent on removals.
@@ -104,7 +104,7 @@ public struct S3Object: Codable, Sendable, Equatable {
 }
 
 /// `{"Event": "s3:TestEvent", …}`: what S3 sends once when a notification is configured.
-public struct S3TestEvent: Codable, Sendable, Equatable {
+public struct S3TestEvent: Encodable, Sendable, Equatable {
     public var service: String?
     public var event: String
     public var time: String?

@@ -80,6 +80,16 @@ func fixture(_ name: String) throws -> [UInt8] {
         (#"{"Records":[{"s3":{"bucket":{"name":"b"},"object":{"key":"k"}}}]}"#, .notS3(index: 0, eventSource: nil)),
         (#"{"Records":[{"eventSource":"aws:s3","s3":{"bucket":{"name":"b"},"object":{}}}]}"#, .invalidRecord(path: "Records[0].s3.object.key", problem: "is missing")),
         (#"{"Records":[{"eventSource":"aws:s3","s3":{"bucket":{"name":"b"},"object":{"key":"k","size":"big"}}}]}"#, .invalidRecord(path: "Records[0].s3.object.size", problem: "expected Int64")),
+        (#"{"Records":[{"eventSource":"aws:s3","s3":{"bucket":{"name":"b"},"object":{"key":"k","size":1.5}}}]}"#, .invalidRecord(path: "Records[0].s3.object.size", problem: "expected Int64")),
+        (#"{"Records":[{"eventSource":"aws:s3","s3":{"bucket":{"name":"b"},"object":{"key":null}}}]}"#, .invalidRecord(path: "Records[0].s3.object.key", problem: "is null, expected String")),
+        (#"{"Records":[{"eventSource":"aws:s3","s3":{"bucket":{"name":7},"object":{"key":"k"}}}]}"#, .invalidRecord(path: "Records[0].s3.bucket.name", problem: "expected String")),
+        (#"{"Records":[{"eventSource":"aws:s3","s3":{"bucket":[],"object":{"key":"k"}}}]}"#, .invalidRecord(path: "Records[0].s3.bucket", problem: "expected an object")),
+        (#"{"Records":[{"eventSource":"aws:s3","s3":{"bucket":{"name":"b"},"object":{"key":"k"}}},{"eventSource":"aws:s3"}]}"#, .invalidRecord(path: "Records[1].s3", problem: "is missing")),
+        (#"{"Records":[{"eventSource":"aws:s3","userIdentity":"x","s3":{"bucket":{"name":"b"},"object":{"key":"k"}}}]}"#, .invalidRecord(path: "Records[0].userIdentity", problem: "expected an object")),
+        (#"{"Records":[{"eventSource":"aws:sqs"}]}"#, .notS3(index: 0, eventSource: "aws:sqs")),
+        (#"{"Records":{}}"#, .invalidRecord(path: "Records", problem: "expected an array")),
+        (#"{"Records":[1]}"#, .invalidRecord(path: "Records[0]", problem: "expected an object")),
+        (#"{"Records":null}"#, .missingRecords),
     ])
     func invalidEventsSayWhatIsWrong(event: String, expected: S3EventError) {
         do {
@@ -90,6 +100,25 @@ func fixture(_ name: String) throws -> [UInt8] {
             #expect(error == expected)
             #expect(!error.description.isEmpty)
         }
+    }
+
+    @Test func syntaxErrorsSayWhereTheyAre() {
+        #expect(throws: S3EventError.notJSON("unexpected 'x' at offset 12")) {
+            try S3Notification.decode(Array(#"{"Records": x}"#.utf8))
+        }
+        #expect(throws: S3EventError.notJSON("invalid UTF-8 at offset 13")) {
+            try S3Notification.decode([UInt8](#"{"Records": ""#.utf8) + [0xFF, 0x22, 0x7D])
+        }
+    }
+
+    @Test func escapedStringsAreDecoded() throws {
+        let event = #"{"Records":[{"eventSource":"aws:s3","eventName":"ObjectCreated:Put","s3":{"bucket":{"name":"b"},"object":{"k\u0065y":"audio-files\/u\u00e9\ud83c\udfb5","size":12}}}]}"#
+        guard case .records(let records) = try S3Notification.decode(Array(event.utf8)) else {
+            Issue.record("expected records")
+            return
+        }
+        #expect(records[0].s3.object.key == "audio-files/ué🎵")
+        #expect(records[0].s3.object.size == 12)
     }
 
     @Test func invalidRecordMessageNamesTheField() {

@@ -111,7 +111,7 @@ let benchmarks: @Sendable () -> Void = {
     let body = WebhookPayload(notification).jsonBytes()
     let summary = try! JSONDecoder().decode(InvocationSummary.self, from: Data(summaryJSON))
 
-    Benchmark("1 decode (JSONDecoder → S3Notification)") { benchmark in
+    Benchmark("1 decode (StrictJSON → S3Notification)") { benchmark in
         measure(benchmark) { blackHole(try! S3Notification.decode(eventBytes)) }
     }
     Benchmark("2 classify (URL-decode key, parse key, webhook-id)") { benchmark in
