@@ -1,8 +1,8 @@
 // swift-tools-version:6.1
 import PackageDescription
 
-// The deployed `bootstrap` links only libcurl, libcrypto, swift-log and FoundationEssentials:
-// no NIO, no FoundationNetworking, no ICU. Everything heavier is for developers and tests.
+// The deployed `bootstrap` links only libcurl, libcrypto and swift-log: no Foundation, no NIO,
+// no ICU. Everything heavier is for developers and tests.
 let package = Package(
     name: "AudioUploadNotifier",
     platforms: [.macOS(.v15)],
@@ -12,6 +12,7 @@ let package = Package(
         .executable(name: "notifier", targets: ["notifier"]),
         .executable(name: "bootstrap-urlsession", targets: ["BootstrapURLSession"]),
         // For the micro-benchmarks package (Benchmarks/Package.swift).
+        .library(name: "StrictJSON", targets: ["StrictJSON"]),
         .library(name: "S3Events", targets: ["S3Events"]),
         .library(name: "StandardWebhooks", targets: ["StandardWebhooks"]),
         .library(name: "UploadNotifier", targets: ["UploadNotifier"]),
@@ -41,13 +42,17 @@ let package = Package(
             name: "LambdaRuntime",
             dependencies: ["HTTP", .product(name: "Logging", package: "swift-log")]
         ),
-        .target(name: "S3Events"),
+        .target(name: "StrictJSON"),
+        .target(name: "S3Events", dependencies: ["StrictJSON"]),
         .target(name: "StandardWebhooks", dependencies: ["CLibCrypto"]),
         .target(
             name: "UploadNotifier",
             dependencies: ["HTTP", "LambdaRuntime", "S3Events", "StandardWebhooks", "CCurl"]
         ),
         .executableTarget(name: "bootstrap", dependencies: ["LambdaRuntime", "UploadNotifier"]),
+
+        // Typed JSON handlers over Foundation's Codable coders; not used by `bootstrap`.
+        .target(name: "LambdaCodable", dependencies: ["LambdaRuntime"]),
 
         // A generic handler that echoes its invocation: proves the runtime without the product.
         .executableTarget(name: "EchoLambda", dependencies: ["LambdaRuntime"]),
@@ -82,7 +87,8 @@ let package = Package(
         ),
 
         .testTarget(name: "HTTPTests", dependencies: ["HTTP", "LocalLambda"]),
-        .testTarget(name: "LambdaRuntimeTests", dependencies: ["LambdaRuntime"]),
+        .testTarget(name: "LambdaRuntimeTests", dependencies: ["LambdaRuntime", "LambdaCodable"]),
+        .testTarget(name: "StrictJSONTests", dependencies: ["StrictJSON"]),
         .testTarget(name: "S3EventsTests", dependencies: ["S3Events"]),
         .testTarget(name: "StandardWebhooksTests", dependencies: ["StandardWebhooks"]),
         .testTarget(name: "UploadNotifierTests", dependencies: ["UploadNotifier", "LocalLambda"]),

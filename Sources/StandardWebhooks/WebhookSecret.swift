@@ -1,9 +1,3 @@
-#if canImport(FoundationEssentials)
-import FoundationEssentials
-#else
-import Foundation
-#endif
-
 /// An HMAC key for Standard Webhooks signatures (standardwebhooks.com).
 public struct WebhookSecret: Sendable, Equatable {
     /// The spec recommends 24 to 64 bytes of key.
@@ -20,11 +14,9 @@ public struct WebhookSecret: Sendable, Equatable {
     public init(parsing text: String) throws(WebhookSecretError) {
         guard text.hasPrefix("whsec_") else { throw .missingPrefix }
         let encoded = String(text.dropFirst("whsec_".count))
-        guard let key = Data(base64Encoded: encoded), key.base64EncodedString() == encoded else {
-            throw .invalidBase64
-        }
+        guard let key = Base64.decodeCanonical(encoded) else { throw .invalidBase64 }
         guard key.count >= Self.minimumKeyBytes else { throw .tooShort(bytes: key.count) }
-        self.key = Array(key)
+        self.key = key
     }
 
     /// Parses a space-separated list, as used for rotating secrets without downtime.
@@ -37,7 +29,7 @@ public struct WebhookSecret: Sendable, Equatable {
     }
 
     /// The `whsec_` form of this key, for telling a verifier which secret to use.
-    public var encoded: String { "whsec_" + Data(key).base64EncodedString() }
+    public var encoded: String { "whsec_" + Base64.encodedString(key) }
 }
 
 /// Why a signing secret was refused. Never carries the secret itself.

@@ -1,9 +1,3 @@
-#if canImport(FoundationEssentials)
-import FoundationEssentials
-#else
-import Foundation
-#endif
-
 /// Signs and verifies webhooks per the Standard Webhooks spec, version `v1`:
 /// `base64(HMAC-SHA256(key, "{webhook-id}.{webhook-timestamp}.{body}"))`.
 public struct WebhookSigner: Sendable {
@@ -17,7 +11,7 @@ public struct WebhookSigner: Sendable {
     /// The `webhook-signature` value: one `v1,<base64>` per secret, space-separated.
     public func signature(id: String, timestamp: Int64, body: [UInt8]) -> String {
         let message = Self.signedContent(id: id, timestamp: timestamp, body: body)
-        return secrets.map { "v1," + Data(Digest.hmacSHA256(key: $0.key, message: message)).base64EncodedString() }
+        return secrets.map { "v1," + Base64.encodedString(Digest.hmacSHA256(key: $0.key, message: message)) }
             .joined(separator: " ")
     }
 
@@ -47,8 +41,8 @@ public struct WebhookVerifier: Sendable {
         let message = WebhookSigner.signedContent(id: id, timestamp: sent, body: body)
         let expected = secrets.map { Digest.hmacSHA256(key: $0.key, message: message) }
         for candidate in signature.split(separator: " ") {
-            guard candidate.hasPrefix("v1,"), let mac = Data(base64Encoded: String(candidate.dropFirst(3))) else { continue }
-            if expected.contains(where: { Digest.constantTimeEqual($0, Array(mac)) }) { return }
+            guard candidate.hasPrefix("v1,"), let mac = Base64.decodeCanonical(String(candidate.dropFirst(3))) else { continue }
+            if expected.contains(where: { Digest.constantTimeEqual($0, mac) }) { return }
         }
         throw .noMatchingSignature
     }

@@ -1,11 +1,6 @@
 import S3Events
 import StandardWebhooks
 
-#if canImport(FoundationEssentials)
-import FoundationEssentials
-#else
-import Foundation
-#endif
 
 /// One upload to tell the backend about: the record, its parsed key and its webhook identity.
 public struct UploadNotification: Sendable, Equatable {
@@ -59,9 +54,11 @@ public enum WebhookID {
         // NUL separators cannot occur in bucket names, and make each field's boundary unambiguous.
         var material = Array("audio_file.uploaded\0\(bucket)\0\(key)\0".utf8)
         material.append(contentsOf: Array("\(versionID ?? "")\0\(sequencer ?? "")".utf8))
-        let digest = Data(Digest.sha256(material)).base64EncodedString()
         // base64url without padding: [A-Za-z0-9_-], 4 + 43 = 47 characters, no "." (the signature separator).
-        let urlSafe = digest.map { $0 == "+" ? "-" : $0 == "/" ? "_" : $0 }.filter { $0 != "=" }
-        return "upl_" + String(urlSafe)
+        var id = Array("upl_".utf8)
+        for byte in Base64.encode(Digest.sha256(material)) where byte != UInt8(ascii: "=") {
+            id.append(byte == UInt8(ascii: "+") ? UInt8(ascii: "-") : byte == UInt8(ascii: "/") ? UInt8(ascii: "_") : byte)
+        }
+        return String(decoding: id, as: UTF8.self)
     }
 }

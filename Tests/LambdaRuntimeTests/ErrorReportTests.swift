@@ -3,6 +3,7 @@ import Logging
 import Testing
 
 @testable import LambdaRuntime
+import LambdaCodable
 
 struct TypedFailure: LambdaFunctionError {
     var errorType: String { "BadThing" }
