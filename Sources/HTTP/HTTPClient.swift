@@ -36,7 +36,16 @@ public final class HTTPClient: HTTPTransport {
             guard Self.isSafeHeader(header) else {
                 throw .invalidRequest("header \(header.name) contains a line break")
             }
-            headerList = curl_slist_append(headerList, "\(header.name): \(header.value)")
+            // "Name: value" and a NUL, without an interpolated String per header.
+            var line: [UInt8] = []
+            line.reserveCapacity(header.name.utf8.count + header.value.utf8.count + 3)
+            header.name.withUTF8Bytes { line.append(contentsOf: $0) }
+            line.append(contentsOf: [UInt8(ascii: ":"), UInt8(ascii: " ")])
+            header.value.withUTF8Bytes { line.append(contentsOf: $0) }
+            line.append(0)
+            headerList = line.withUnsafeBufferPointer { bytes in
+                bytes.withMemoryRebound(to: CChar.self) { curl_slist_append(headerList, $0.baseAddress) }
+            }
         }
         // libcurl would otherwise wait for "100 Continue" before sending bodies over 1 KiB.
         headerList = curl_slist_append(headerList, "Expect:")
@@ -96,8 +105,8 @@ public final class HTTPClient: HTTPTransport {
 
     private static func isSafeHeader(_ header: HTTPHeader) -> Bool {
         !header.name.isEmpty
-            && !header.name.utf8.contains { $0 == 13 || $0 == 10 || $0 == 58 }
-            && !header.value.utf8.contains { $0 == 13 || $0 == 10 }
+            && !header.name.withUTF8Bytes { $0.contains { $0 == 13 || $0 == 10 || $0 == 58 } }
+            && !header.value.withUTF8Bytes { $0.contains { $0 == 13 || $0 == 10 } }
     }
 
     private static func error(for code: CURLcode, detail buffer: [CChar]) -> HTTPError {

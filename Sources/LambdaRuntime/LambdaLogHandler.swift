@@ -15,9 +15,9 @@ public struct LambdaLogHandler: LogHandler {
     public var metadata: Logger.Metadata = [:]
     public var logLevel: Logger.Level
     private let format: Format
-    private let write: @Sendable (String) -> Void
+    private let write: @Sendable ([UInt8]) -> Void
 
-    public init(format: Format, level: Logger.Level, write: @escaping @Sendable (String) -> Void = LambdaLogHandler.writeToStandardError) {
+    public init(format: Format, level: Logger.Level, write: @escaping @Sendable ([UInt8]) -> Void = LambdaLogHandler.writeToStandardError) {
         self.format = format
         self.logLevel = level
         self.write = write
@@ -59,60 +59,84 @@ public struct LambdaLogHandler: LogHandler {
     }
 
     public func log(event: LogEvent) {
+        // Most lines carry no metadata of their own: skip the merge then.
         var fields = self.metadata
-        if let extra = event.metadata { fields.merge(extra) { _, new in new } }
-        let requestID = fields.removeValue(forKey: "requestId").map { "\($0)" }
-        let timestamp = Self.timestamp()
-        let levelName = Self.name(of: event.level)
-        var line = ""
+        if let extra = event.metadata, !extra.isEmpty { fields.merge(extra) { _, new in new } }
+        let requestID = fields.removeValue(forKey: "requestId")?.description
+        let keys = fields.count > 1 ? fields.keys.sorted() : Array(fields.keys)
+        var line: [UInt8] = []
+        line.reserveCapacity(160)
         switch format {
         case .text:
-            line = "\(timestamp)\t\(requestID ?? "-")\t\(levelName)\t\(event.message)"
-            for key in fields.keys.sorted() { line += " \(key)=\(fields[key]!)" }
+            Self.appendTimestamp(to: &line)
+            line.append(UInt8(ascii: "\t"))
+            line.append(contentsOf: (requestID ?? "-").utf8)
+            line.append(UInt8(ascii: "\t"))
+            line.append(contentsOf: Self.name(of: event.level).utf8)
+            line.append(UInt8(ascii: "\t"))
+            line.append(contentsOf: event.message.description.utf8)
+            for key in keys {
+                line.append(UInt8(ascii: " "))
+                line.append(contentsOf: key.utf8)
+                line.append(UInt8(ascii: "="))
+                line.append(contentsOf: fields[key]!.description.utf8)
+            }
         case .json:
-            line = #"{"timestamp":""# + timestamp + #"","level":""# + levelName + #"","message":"#
-            JSONText.appendString("\(event.message)", to: &line)
-            if let requestID {
-                line += #","requestId":"#
-                JSONText.appendString(requestID, to: &line)
-            }
-            for key in fields.keys.sorted() where !["timestamp", "level", "message"].contains(key) {
-                line += ","
+            JSONText.appendRaw(#"{"timestamp":""#, to: &line)
+            Self.appendTimestamp(to: &line)
+            JSONText.appendRaw(#"","level":""#, to: &line)
+            line.append(contentsOf: Self.name(of: event.level).utf8)
+            line.append(UInt8(ascii: "\""))
+            JSONText.appendMember("message", event.message.description, to: &line)
+            if let requestID { JSONText.appendMember("requestId", requestID, to: &line) }
+            for key in keys where key != "timestamp" && key != "level" && key != "message" {
+                line.append(UInt8(ascii: ","))
                 JSONText.appendString(key, to: &line)
-                line += ":"
-                JSONText.appendString("\(fields[key]!)", to: &line)
+                line.append(UInt8(ascii: ":"))
+                JSONText.appendString(fields[key]!.description, to: &line)
             }
-            line += "}"
+            line.append(UInt8(ascii: "}"))
         }
-        write(line + "\n")
+        line.append(UInt8(ascii: "\n"))
+        write(line)
     }
 
     /// One write(2) per line, so lines from one process never interleave mid-line.
-    public static let writeToStandardError: @Sendable (String) -> Void = { line in
-        var line = line
-        line.withUTF8 { bytes in
+    public static let writeToStandardError: @Sendable ([UInt8]) -> Void = { line in
+        line.withUnsafeBufferPointer { bytes in
             var offset = 0
             while offset < bytes.count {
                 let written = Glibc.write(2, bytes.baseAddress! + offset, bytes.count - offset)
+                if written < 0 && errno == EINTR { continue }
                 if written <= 0 { return }
                 offset += written
             }
         }
     }
 
-    /// RFC 3339 UTC with milliseconds, without Foundation's formatters (they cost start-up time).
-    static func timestamp() -> String {
+    /// RFC 3339 UTC with milliseconds (`2026-11-29T03:44:53.123Z`), without Foundation's
+    /// formatters (they cost start-up time).
+    static func appendTimestamp(to out: inout [UInt8]) {
         var now = timespec()
         clock_gettime(CLOCK_REALTIME, &now)
         var parts = tm()
         var seconds = now.tv_sec
         gmtime_r(&seconds, &parts)
-        func pad(_ value: Int32, _ width: Int) -> String {
-            let digits = String(value)
-            return String(repeating: "0", count: max(0, width - digits.count)) + digits
+        func digits(_ value: Int32, _ width: Int, then separator: UInt8?) {
+            var divisor: Int32 = 1
+            for _ in 1..<width { divisor *= 10 }
+            while divisor > 0 {
+                out.append(UInt8(ascii: "0") + UInt8(truncatingIfNeeded: value / divisor % 10))
+                divisor /= 10
+            }
+            if let separator { out.append(separator) }
         }
-        return "\(pad(parts.tm_year + 1900, 4))-\(pad(parts.tm_mon + 1, 2))-\(pad(parts.tm_mday, 2))T"
-            + "\(pad(parts.tm_hour, 2)):\(pad(parts.tm_min, 2)):\(pad(parts.tm_sec, 2))."
-            + "\(pad(Int32(now.tv_nsec / 1_000_000), 3))Z"
+        digits(parts.tm_year + 1900, 4, then: UInt8(ascii: "-"))
+        digits(parts.tm_mon + 1, 2, then: UInt8(ascii: "-"))
+        digits(parts.tm_mday, 2, then: UInt8(ascii: "T"))
+        digits(parts.tm_hour, 2, then: UInt8(ascii: ":"))
+        digits(parts.tm_min, 2, then: UInt8(ascii: ":"))
+        digits(parts.tm_sec, 2, then: UInt8(ascii: "."))
+        digits(Int32(now.tv_nsec / 1_000_000), 3, then: UInt8(ascii: "Z"))
     }
 }

@@ -28,9 +28,9 @@ public enum LambdaRuntime {
     ) -> Never {
         let variables = EnvironmentVariables()
         guard let endpoint = variables["AWS_LAMBDA_RUNTIME_API"], !endpoint.isEmpty else {
-            LambdaLogHandler.writeToStandardError(
+            LambdaLogHandler.writeToStandardError(Array((
                 "AWS_LAMBDA_RUNTIME_API is not set: this program is a Lambda custom runtime and runs "
-                    + "inside Lambda or an emulator (for local runs use `make run`).\n")
+                    + "inside Lambda or an emulator (for local runs use `make run`).\n").utf8))
             exit(2)
         }
         let logHandler = LambdaLogHandler(environment: variables)

@@ -2,6 +2,8 @@
 /// or non-ASCII bytes as `%XX` of their UTF-8. (A literal `+` in a key arrives as `%2B`.)
 public enum S3KeyEncoding {
     public static func decode(_ encoded: String) throws(S3KeyDecodingError) -> String {
+        // Most keys have nothing encoded: the string is then already the key.
+        guard encoded.utf8.contains(where: { $0 == UInt8(ascii: "+") || $0 == UInt8(ascii: "%") }) else { return encoded }
         var bytes: [UInt8] = []
         bytes.reserveCapacity(encoded.utf8.count)
         var input = encoded.utf8.makeIterator()

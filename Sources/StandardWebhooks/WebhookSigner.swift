@@ -11,12 +11,23 @@ public struct WebhookSigner: Sendable {
     /// The `webhook-signature` value: one `v1,<base64>` per secret, space-separated.
     public func signature(id: String, timestamp: Int64, body: [UInt8]) -> String {
         let message = Self.signedContent(id: id, timestamp: timestamp, body: body)
-        return secrets.map { "v1," + Base64.encodedString(Digest.hmacSHA256(key: $0.key, message: message)) }
-            .joined(separator: " ")
+        var signature: [UInt8] = []
+        signature.reserveCapacity(secrets.count * 48)
+        for secret in secrets {
+            if !signature.isEmpty { signature.append(UInt8(ascii: " ")) }
+            signature.append(contentsOf: "v1,".utf8)
+            signature.append(contentsOf: Base64.encode(Digest.hmacSHA256(key: secret.key, message: message)))
+        }
+        return String(decoding: signature, as: UTF8.self)
     }
 
     static func signedContent(id: String, timestamp: Int64, body: [UInt8]) -> [UInt8] {
-        var message = Array("\(id).\(timestamp).".utf8)
+        var message: [UInt8] = []
+        message.reserveCapacity(id.utf8.count + 22 + body.count)
+        message.append(contentsOf: id.utf8)
+        message.append(UInt8(ascii: "."))
+        message.append(contentsOf: String(timestamp).utf8)
+        message.append(UInt8(ascii: "."))
         message.append(contentsOf: body)
         return message
     }

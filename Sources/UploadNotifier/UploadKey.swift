@@ -8,41 +8,55 @@ public struct UploadKey: Sendable, Equatable {
     public var fileExtension: String?
 
     /// Parses a decoded key, or says why it is not an upload to notify about.
+    ///
+    /// Works on the key's UTF-8 bytes, as S3 does: `/` separates segments wherever it occurs, even
+    /// before a combining mark (a `Character`-level split would not see it there).
     public static func parse(_ key: String, prefix: String) -> Result<UploadKey, SkipReason> {
-        guard key.hasPrefix(prefix) else { return .failure(.outsidePrefix) }
-        let segments = key.dropFirst(prefix.count).split(separator: "/", omittingEmptySubsequences: false)
-        if segments.count >= 2, ["short", "inference"].contains(segments[1]) {
-            return .failure(.preprocessingOutput(folder: String(segments[1])))
+        let bytes = key.utf8
+        guard bytes.starts(with: prefix.utf8) else { return .failure(.outsidePrefix) }
+        let slash = UInt8(ascii: "/")
+        let body = bytes[bytes.index(bytes.startIndex, offsetBy: prefix.utf8.count)...]
+        guard let userEnd = body.firstIndex(of: slash) else { return .failure(.notAnUpload) }
+        let folderStart = bytes.index(after: userEnd)
+        let folderEnd = body[folderStart...].firstIndex(of: slash) ?? body.endIndex
+        let folder = body[folderStart..<folderEnd]
+        if folder.elementsEqual("short".utf8) || folder.elementsEqual("inference".utf8) {
+            return .failure(.preprocessingOutput(folder: String(Substring(folder))))
         }
-        guard segments.count >= 2, segments[1] == "temp" else { return .failure(.notAnUpload) }
-        guard segments.count == 3 else {
-            return .failure(.malformedKey("expected {userId}/temp/{fileName}, found \(segments.count) segments"))
+        guard folder.elementsEqual("temp".utf8) else { return .failure(.notAnUpload) }
+        let segments = 1 + body.lazy.filter { $0 == slash }.count
+        guard segments == 3 else {
+            return .failure(.malformedKey("expected {userId}/temp/{fileName}, found \(segments) segments"))
         }
-        let userID = String(segments[0])
-        let fileName = String(segments[2])
-        if let problem = problem(with: userID) { return .failure(.malformedKey("userId \(problem)")) }
+        let user = body[..<userEnd]
+        let fileName = body[bytes.index(after: folderEnd)...]
+        if let problem = problem(with: user) { return .failure(.malformedKey("userId \(problem)")) }
         if let problem = problem(with: fileName) { return .failure(.malformedKey("fileName \(problem)")) }
-        let fileID: String
+        let fileID: Substring.UTF8View
         let fileExtension: String?
-        if let dot = fileName.lastIndex(of: ".") {
-            fileID = String(fileName[..<dot])
-            let suffix = fileName[fileName.index(after: dot)...]
-            fileExtension = suffix.isEmpty ? nil : String(suffix)
+        if let dot = fileName.lastIndex(of: UInt8(ascii: ".")) {
+            fileID = fileName[..<dot]
+            let suffix = fileName[bytes.index(after: dot)...]
+            fileExtension = suffix.isEmpty ? nil : String(Substring(suffix))
         } else {
             fileID = fileName
             fileExtension = nil
         }
         guard !fileID.isEmpty else { return .failure(.malformedKey("fileId (the file name before its extension) is empty")) }
-        return .success(UploadKey(userID: userID, fileName: fileName, fileID: fileID, fileExtension: fileExtension))
+        return .success(UploadKey(
+            userID: String(Substring(user)), fileName: String(Substring(fileName)),
+            fileID: String(Substring(fileID)), fileExtension: fileExtension))
     }
 
-    private static func problem(with segment: String) -> String? {
+    private static func problem(with segment: Substring.UTF8View) -> String? {
         if segment.isEmpty { return "is empty" }
-        if segment == "." || segment == ".." { return "is a relative path segment" }
-        // The control characters (general category Cc) are exactly U+0000–U+001F and U+007F–U+009F;
-        // checking the ranges avoids a Unicode property lookup per scalar.
-        if segment.unicodeScalars.contains(where: { $0.value < 0x20 || (0x7F...0x9F).contains($0.value) }) {
-            return "contains a control character"
+        if segment.elementsEqual(".".utf8) || segment.elementsEqual("..".utf8) { return "is a relative path segment" }
+        // The control characters (general category Cc) are exactly U+0000–U+001F, U+007F and
+        // U+0080–U+009F, the last encoded as C2 80 … C2 9F.
+        var afterC2 = false
+        for byte in segment {
+            if byte < 0x20 || byte == 0x7F || (afterC2 && byte <= 0x9F) { return "contains a control character" }
+            afterC2 = byte == 0xC2
         }
         return nil
     }

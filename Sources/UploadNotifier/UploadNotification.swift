@@ -29,7 +29,7 @@ public enum RecordClassifier {
         } catch {
             return .skip(key: record.s3.object.key, reason: .malformedKeyEncoding(error.description))
         }
-        guard let eventName = record.eventName, eventName.hasPrefix("ObjectCreated:") else {
+        guard let eventName = record.eventName, eventName.utf8.starts(with: "ObjectCreated:".utf8) else {
             return .skip(key: key, reason: .notObjectCreated(eventName: record.eventName))
         }
         let bucket = record.s3.bucket.name
@@ -52,8 +52,13 @@ public enum RecordClassifier {
 public enum WebhookID {
     public static func make(bucket: String, key: String, versionID: String?, sequencer: String?) -> String {
         // NUL separators cannot occur in bucket names, and make each field's boundary unambiguous.
-        var material = Array("audio_file.uploaded\0\(bucket)\0\(key)\0".utf8)
-        material.append(contentsOf: Array("\(versionID ?? "")\0\(sequencer ?? "")".utf8))
+        var material: [UInt8] = []
+        material.reserveCapacity(64 + bucket.utf8.count + key.utf8.count)
+        for field in [WebhookPayload.eventType, bucket, key, versionID ?? ""] {
+            material.append(contentsOf: field.utf8)
+            material.append(0)
+        }
+        material.append(contentsOf: (sequencer ?? "").utf8)
         // base64url without padding: [A-Za-z0-9_-], 4 + 43 = 47 characters, no "." (the signature separator).
         var id = Array("upl_".utf8)
         for byte in Base64.encode(Digest.sha256(material)) where byte != UInt8(ascii: "=") {

@@ -94,19 +94,26 @@ public struct InvocationSummary: Codable, Sendable, Equatable {
 
     /// The response bytes; optional members are left out when absent.
     public func jsonBytes() -> [UInt8] {
-        var out = #"{"delivered":\#(delivered),"skipped":\#(skipped),"results":["#
+        var out: [UInt8] = []
+        out.reserveCapacity(64 + results.count * 160)
+        JSONText.appendRaw(#"{"delivered":"#, to: &out)
+        JSONText.appendInteger(Int64(delivered), to: &out)
+        JSONText.appendRaw(#","skipped":"#, to: &out)
+        JSONText.appendInteger(Int64(skipped), to: &out)
+        JSONText.appendRaw(#","results":["#, to: &out)
         for (index, result) in results.enumerated() {
-            out.append(index == 0 ? "{" : ",{")
+            if index > 0 { out.append(UInt8(ascii: ",")) }
+            out.append(UInt8(ascii: "{"))
             JSONText.appendMember("key", result.key, to: &out, first: true)
             JSONText.appendMember("outcome", result.outcome, to: &out)
             if let reason = result.reason { JSONText.appendMember("reason", reason, to: &out) }
             if let webhookId = result.webhookId { JSONText.appendMember("webhookId", webhookId, to: &out) }
-            out.append("}")
+            out.append(UInt8(ascii: "}"))
         }
-        out.append("]")
-        if let testEvent { out.append(#","testEvent":"# + (testEvent ? "true" : "false")) }
-        out.append("}")
-        return Array(out.utf8)
+        out.append(UInt8(ascii: "]"))
+        if let testEvent { testEvent ? JSONText.appendRaw(#","testEvent":true"#, to: &out) : JSONText.appendRaw(#","testEvent":false"#, to: &out) }
+        out.append(UInt8(ascii: "}"))
+        return out
     }
 }
 

@@ -40,9 +40,9 @@ public struct WebhookPayload: Sendable, Equatable {
 
     /// The exact bytes sent and signed: keys sorted, no insignificant white space.
     public func jsonBytes() -> [UInt8] {
-        var out = ""
+        var out: [UInt8] = []
         out.reserveCapacity(768 + 3 * data.key.utf8.count)
-        out.append(#"{"data":{"#)
+        JSONText.appendRaw(#"{"data":{"#, to: &out)
         JSONText.appendMember("awsRegion", data.awsRegion, to: &out, first: true)
         JSONText.appendMember("bucket", data.bucket, to: &out)
         JSONText.appendMember("eTag", data.eTag, to: &out)
@@ -56,10 +56,10 @@ public struct WebhookPayload: Sendable, Equatable {
         JSONText.appendMember("size", data.size, to: &out)
         JSONText.appendMember("userId", data.userId, to: &out)
         JSONText.appendMember("versionId", data.versionId, to: &out)
-        out.append("}")
+        out.append(UInt8(ascii: "}"))
         JSONText.appendMember("timestamp", timestamp, to: &out)
         JSONText.appendMember("type", type, to: &out)
-        out.append("}")
-        return Array(out.utf8)
+        out.append(UInt8(ascii: "}"))
+        return out
     }
 }

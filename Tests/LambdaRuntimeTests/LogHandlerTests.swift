@@ -13,7 +13,7 @@ final class Lines: Sendable {
 
 @Suite struct LogHandlerTests {
     func logger(_ format: LambdaLogHandler.Format, level: Logger.Level = .info, into lines: Lines) -> Logger {
-        var logger = Logger(label: "t") { _ in LambdaLogHandler(format: format, level: level) { lines.append($0) } }
+        var logger = Logger(label: "t") { _ in LambdaLogHandler(format: format, level: level) { lines.append(String(decoding: $0, as: UTF8.self)) } }
         logger[metadataKey: "requestId"] = "req-1"
         return logger
     }

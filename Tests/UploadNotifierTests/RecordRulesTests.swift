@@ -47,12 +47,29 @@ func record(_ key: String, event: String = "ObjectCreated:Put", bucket: String =
         "audio-files/u/temp/", "audio-files//temp/a.wav", "audio-files/u/temp/a/b.wav", "audio-files/u/temp/.wav",
         "audio-files/./temp/a.wav", "audio-files/../temp/a.wav", "audio-files/u/temp/..", "audio-files/u/temp/a\u{1}.wav",
         "audio-files/u\u{7F}/temp/a.wav", "audio-files/u/temp/a\u{85}.wav", "audio-files/u/temp/a.wav/",
+        "audio-files/u/temp/a\u{80}.wav", "audio-files/u/temp/a\u{9F}.wav", "audio-files/\u{0}/temp/a.wav",
     ])
     func malformedUploadKeys(key: String) {
         guard case .failure(.malformedKey) = UploadKey.parse(key, prefix: "audio-files/") else {
             Issue.record("\(key) was not reported as malformed")
             return
         }
+    }
+
+    /// Not control characters: the neighbours of the C0/C1 ranges, in both UTF-8 lengths.
+    @Test(arguments: ["a\u{20}b.wav", "a\u{7E}.wav", "a\u{A0}.wav", "a\u{C280}.wav", "\u{2028}.wav"])
+    func keepsPrintableNeighboursOfControls(fileName: String) throws {
+        #expect(try UploadKey.parse("audio-files/u/temp/" + fileName, prefix: "audio-files/").get().fileName == fileName)
+    }
+
+    /// S3 keys are bytes: a `/` followed by a combining mark still separates segments, although
+    /// the two form one `Character`.
+    @Test func slashesSeparateSegmentsEvenBeforeACombiningMark() throws {
+        let upload = try UploadKey.parse("audio-files/u/temp/\u{301}a.wav", prefix: "audio-files/").get()
+        #expect(upload.userID == "u")
+        #expect(upload.fileName == "\u{301}a.wav")
+        #expect(UploadKey.parse("audio-files/u/temp/a/\u{301}b.wav", prefix: "audio-files/")
+            == .failure(.malformedKey("expected {userId}/temp/{fileName}, found 4 segments")))
     }
 
     @Test func customAndEmptyPrefixes() {
