@@ -7,6 +7,8 @@ RIE        := $(BUILD)/rie/aws-lambda-rie
 DEBUG_BIN  := $(shell $(SWIFT) build --show-bin-path 2>/dev/null || echo $(BUILD)/debug)
 RUNTIME    ?= provided.al2
 RELEASE_BIN = $(BUILD)/release
+# Release builds link the Swift and C++ runtimes statically (deploy/static-cxx.sh says why).
+RELEASE_FLAGS = -c release --static-swift-stdlib $(shell bash deploy/static-cxx.sh $(BUILD)/static-cxx)
 # Official Swift images on Amazon Linux; not run in this project's CI (no container engine there).
 SWIFT_IMAGE_AL2     ?= swift:6.2-amazonlinux2
 SWIFT_IMAGE_AL2023  ?= swift:6.2-amazonlinux2023
@@ -63,8 +65,8 @@ rie: $(RIE)  ## the AWS Runtime Interface Emulator, from the aws-sam-cli wheel o
 $(RIE):
 	RIE_CACHE=$(BUILD)/rie bash Tests/Conformance/fetch_rie.sh
 
-package: deps  ## release bootstrap (static Swift stdlib) → dist/bootstrap.zip + manifest, checked against RUNTIME
-	$(SWIFT) build -c release --product bootstrap --static-swift-stdlib
+package: deps  ## release bootstrap (static Swift and C++ runtimes) → dist/bootstrap.zip + manifest, checked against RUNTIME
+	$(SWIFT) build $(RELEASE_FLAGS) --product bootstrap
 	$(SWIFT) build --product notifier
 	$(DEBUG_BIN)/notifier package --binary $(RELEASE_BIN)/bootstrap --runtime $(RUNTIME) --output dist
 
@@ -84,7 +86,8 @@ package-musl:  ## fully static build with the Swift static Linux SDK (musl), whe
 define container_package
 	@[ -n "$(CONTAINER_ENGINE)" ] || { echo "no docker or podman here: run this target on a machine with a container engine"; exit 1; }
 	$(CONTAINER_ENGINE) run --rm -v "$(CURDIR)":/src -w /src $(1) bash -c \
-		'yum install -y -q libcurl-devel openssl-devel >/dev/null && swift build -c release --product bootstrap --static-swift-stdlib --scratch-path $(3)'
+		'yum install -y -q libcurl-devel openssl-devel >/dev/null && { yum install -y -q libstdc++-static >/dev/null || true; } && \
+		 swift build -c release --static-swift-stdlib $$(bash deploy/static-cxx.sh $(3)/static-cxx) --product bootstrap --scratch-path $(3)'
 	$(SWIFT) build --product notifier
 	$(DEBUG_BIN)/notifier package --binary $(3)/release/bootstrap --runtime $(2) --output dist --release
 endef
