@@ -67,6 +67,7 @@ public enum LambdaRuntime {
     static func serve<Handler: LambdaHandler>(
         _ handler: Handler, client: RuntimeAPIClient, environment: LambdaEnvironment, logger: Logger
     ) -> Int32 {
+        let traceVariable = TraceVariable()
         while true {
             guard ShutdownSignal.enterWaiting() else {
                 logger.info("shutting down after SIGTERM")
@@ -77,11 +78,7 @@ public enum LambdaRuntime {
                 logger.info("shutting down after SIGTERM")
                 return 0
             }
-            if let traceID = invocation.traceID {
-                setenv("_X_AMZN_TRACE_ID", traceID, 1)
-            } else {
-                unsetenv("_X_AMZN_TRACE_ID")
-            }
+            traceVariable.set(invocation.traceID)
             var invocationLogger = logger
             invocationLogger[metadataKey: "requestId"] = "\(invocation.requestID)"
             let context = LambdaContext(

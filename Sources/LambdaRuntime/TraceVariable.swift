@@ -1,0 +1,47 @@
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
+/// `_X_AMZN_TRACE_ID`, set to the current invocation's trace header, without leaking.
+///
+/// glibc's `setenv` copies `NAME=value` into a fresh allocation whenever the value changes and
+/// never frees the old copy (someone may still hold a pointer `getenv` returned), so setting a
+/// new trace id per invocation leaked every one of them: the heap of a warm `bootstrap` grew by
+/// ≈ 250 bytes per invocation, 1.2 MB a second under load. `putenv` instead puts our own buffer
+/// into the environment; it is rewritten in place and only replaced when a longer id arrives.
+final class TraceVariable {
+    static let name = "_X_AMZN_TRACE_ID"
+    private var buffer: UnsafeMutablePointer<CChar>?
+    private var capacity = 0
+
+    /// Sets the variable, or removes it for `nil`.
+    func set(_ value: String?) {
+        guard let value else {
+            unsetenv(Self.name)  // only unlinks the entry; the buffer stays ours
+            return
+        }
+        let needed = Self.name.utf8.count + 1 + value.utf8.count + 1
+        let old = buffer
+        if needed > capacity {
+            capacity = max(needed, 256)
+            buffer = .allocate(capacity: capacity)
+        }
+        guard let buffer else { return }
+        var offset = 0
+        func write(_ bytes: some Sequence<UInt8>) {
+            for byte in bytes {
+                buffer[offset] = CChar(bitPattern: byte)
+                offset += 1
+            }
+        }
+        write(Self.name.utf8)
+        write(CollectionOfOne(UInt8(ascii: "=")))
+        write(value.utf8)
+        buffer[offset] = 0
+        // Also when the buffer is already in place: someone may have called setenv meanwhile.
+        putenv(buffer)
+        if let old, old != buffer { old.deallocate() }  // no longer referenced by the environment
+    }
+}
