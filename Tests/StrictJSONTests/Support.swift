@@ -1,0 +1,488 @@
+import Foundation
+import StrictJSON
+import Testing
+
+// Shared helpers for the StrictJSON tests: parsing shortcuts, a comparable value tree that both
+// `JSONDocument` and Foundation's `JSONSerialization` convert to, a seeded PRNG and generators.
+
+// MARK: Parsing shortcuts
+
+func bytes(_ text: String) -> [UInt8] { Array(text.utf8) }
+
+func parse(_ text: String, maximumDepth: Int = JSONDocument.defaultMaximumDepth) throws(JSONSyntaxError) -> JSONDocument {
+    try JSONDocument(parsing: bytes(text), maximumDepth: maximumDepth)
+}
+
+/// The error parsing `input` throws, or `nil` when it parses.
+func syntaxError(_ input: [UInt8], maximumDepth: Int = JSONDocument.defaultMaximumDepth) -> JSONSyntaxError? {
+    do {
+        _ = try JSONDocument(parsing: input, maximumDepth: maximumDepth)
+        return nil
+    } catch {
+        return error
+    }
+}
+
+/// Bytes as `22 80 22`, for messages about inputs that are not text.
+func hex(_ input: [UInt8]) -> String {
+    input.map { ($0 < 16 ? "0" : "") + String($0, radix: 16, uppercase: true) }.joined(separator: " ")
+}
+
+/// An input as a Swift literal when it is printable ASCII, else as hex: minimal inputs in reports.
+func show(_ input: [UInt8]) -> String {
+    if input.allSatisfy({ $0 >= 0x20 && $0 < 0x7F }) {
+        return "\"" + String(decoding: input, as: UTF8.self) + "\" [\(hex(input))]"
+    }
+    return "[\(hex(input))]"
+}
+
+// MARK: Fixtures
+
+/// The package's events/ folder: three levels up from this file is the package root.
+let eventsDirectory = URL(fileURLWithPath: #filePath)
+    .deletingLastPathComponent()  // StrictJSONTests
+    .deletingLastPathComponent()  // Tests
+    .deletingLastPathComponent()  // package root
+    .appendingPathComponent("events")
+
+/// Every `events/*.json`, sorted by name so that fuzzing is reproducible.
+func eventFixtures() throws -> [(name: String, bytes: [UInt8])] {
+    let names = try FileManager.default.contentsOfDirectory(atPath: eventsDirectory.path)
+        .filter { $0.hasSuffix(".json") }
+        .sorted()
+    return try names.map { name in
+        (name, Array(try Data(contentsOf: eventsDirectory.appendingPathComponent(name))))
+    }
+}
+
+// MARK: A comparable value tree
+
+/// A JSON value in a form both parsers convert to. Strings compare by Unicode scalars (not by
+/// `String`'s canonical equivalence), object names by their UTF-8 bytes with the last duplicate
+/// winning, numbers by `Double` and, when both sides know it, by exact `Int64`.
+indirect enum JSONTree: Equatable, CustomStringConvertible {
+    case object([[UInt8]: JSONTree])
+    case array([JSONTree])
+    case string([Unicode.Scalar])
+    case number(Double, exact: Int64?)
+    case bool(Bool)
+    case null
+
+    static func string(_ text: String) -> JSONTree { .string(Array(text.unicodeScalars)) }
+    static func integer(_ value: Int64) -> JSONTree { .number(Double(value), exact: value) }
+
+    static func == (lhs: JSONTree, rhs: JSONTree) -> Bool {
+        switch (lhs, rhs) {
+        case (.object(let a), .object(let b)): a == b
+        case (.array(let a), .array(let b)): a == b
+        case (.string(let a), .string(let b)): a == b
+        case (.number(let a, let x), .number(let b, let y)): a == b && (x == nil || y == nil || x == y)
+        case (.bool(let a), .bool(let b)): a == b
+        case (.null, .null): true
+        default: false
+        }
+    }
+
+    var description: String {
+        switch self {
+        case .object(let members):
+            let inner = members.sorted { $0.key.lexicographicallyPrecedes($1.key) }
+                .map { "\(JSONTree.string(String(decoding: $0.key, as: UTF8.self))): \($0.value)" }
+            return "{" + inner.joined(separator: ", ") + "}"
+        case .array(let elements): return "[" + elements.map(\.description).joined(separator: ", ") + "]"
+        case .string(let scalars):
+            return "\"" + scalars.map { $0.isASCII && $0.value >= 0x20 && $0 != "\"" && $0 != "\\"
+                ? String($0) : "\\u{\(String($0.value, radix: 16))}" }.joined() + "\""
+        case .number(let value, let exact): return exact.map { "\($0)" } ?? "\(value)"
+        case .bool(let value): return "\(value)"
+        case .null: return "null"
+        }
+    }
+
+    var containsInfiniteNumber: Bool {
+        switch self {
+        case .object(let members): members.values.contains { $0.containsInfiniteNumber }
+        case .array(let elements): elements.contains { $0.containsInfiniteNumber }
+        case .number(let value, _): value.isInfinite
+        default: false
+        }
+    }
+}
+
+extension JSONTree {
+    /// Converts through the public API only, checking on the way that the accessors agree with
+    /// each other: `count` with `members`/`elements`, `member(_:of:)` with the last occurrence in
+    /// `members`, and every accessor returning `nil` for the other kinds. Disagreements go to
+    /// `problems` (plain checks, not `#expect`: this runs for every value of every fuzzed input).
+    init(_ document: JSONDocument, _ value: JSONDocument.Value, problems: inout [String]) {
+        let kind = document.kind(of: value)
+        func check(_ condition: Bool, _ what: @autoclosure () -> String) {
+            if !condition { problems.append("\(kind) value: \(what())") }
+        }
+        if kind != .object {
+            check(document.members(of: value) == nil, "members(of:) is not nil")
+            check(document.member("", of: value) == nil, "member(_:of:) is not nil")
+        }
+        if kind != .array { check(document.elements(of: value) == nil, "elements(of:) is not nil") }
+        if kind != .object && kind != .array { check(document.count(of: value) == nil, "count(of:) is not nil") }
+        if kind != .string { check(document.string(value) == nil, "string(_:) is not nil") }
+        if kind != .number {
+            check(document.numberText(value) == nil, "numberText(_:) is not nil")
+            check(document.int64(value) == nil, "int64(_:) is not nil")
+            check(document.double(value) == nil, "double(_:) is not nil")
+        }
+        if kind != .true && kind != .false { check(document.bool(value) == nil, "bool(_:) is not nil") }
+        check(document.isNull(value) == (kind == .null), "isNull(_:) is wrong")
+
+        switch kind {
+        case .object:
+            let members = document.members(of: value) ?? []
+            check(document.count(of: value) == members.count, "count(of:) != members(of:).count")
+            var tree: [[UInt8]: JSONTree] = [:]
+            var last: [[UInt8]: JSONDocument.Value] = [:]
+            for member in members {
+                let name = Array(member.name.utf8)
+                tree[name] = JSONTree(document, member.value, problems: &problems)
+                last[name] = member.value
+            }
+            for (name, expected) in last {
+                let text = String(decoding: name, as: UTF8.self)
+                check(document.member(text, of: value) == expected, "member(\(JSONTree.string(text))) is not the last one")
+            }
+            self = .object(tree)
+        case .array:
+            let elements = document.elements(of: value) ?? []
+            check(document.count(of: value) == elements.count, "count(of:) != elements(of:).count")
+            self = .array(elements.map { JSONTree(document, $0, problems: &problems) })
+        case .string:
+            let string = document.string(value)
+            check(string != nil, "string(_:) is nil")
+            self = .string(Array((string ?? "").unicodeScalars))
+        case .number:
+            let text = document.numberText(value) ?? "?"
+            let double = document.double(value)
+            check(double != nil, "double(_:) is nil for \(text)")
+            if let exact = document.int64(value) {
+                check(String(exact) == text || (text == "-0" && exact == 0), "int64(_:) = \(exact) for \(text)")
+            }
+            self = .number(double ?? .nan, exact: document.int64(value))
+        case .true: self = .bool(true)
+        case .false: self = .bool(false)
+        case .null: self = .null
+        }
+    }
+
+    /// The whole document as a tree; accessor disagreements are recorded as issues.
+    init(_ document: JSONDocument, sourceLocation: SourceLocation = #_sourceLocation) {
+        var problems: [String] = []
+        self.init(document, document.root, problems: &problems)
+        for problem in problems { Issue.record(Comment(rawValue: problem), sourceLocation: sourceLocation) }
+    }
+
+    private static let booleanType = ObjectIdentifier(type(of: NSNumber(value: true)))
+
+    /// Converts what `JSONSerialization.jsonObject` returns.
+    init(foundation value: Any) {
+        switch value {
+        case let members as [String: Any]:
+            self = .object(Dictionary(uniqueKeysWithValues: members.map { (Array($0.key.utf8), JSONTree(foundation: $0.value)) }))
+        case let elements as [Any]:
+            self = .array(elements.map { JSONTree(foundation: $0) })
+        case let text as String:
+            self = .string(text)
+        case let number as NSNumber:
+            if ObjectIdentifier(type(of: number)) == Self.booleanType {
+                self = .bool(number.boolValue)
+            } else if number is NSDecimalNumber {
+                // `doubleValue` of a decimal is not correctly rounded; its text is (≤ 38 digits).
+                self = .number(Double(number.description) ?? .nan, exact: nil)
+            } else {
+                switch String(cString: number.objCType) {
+                case "d", "f": self = .number(number.doubleValue, exact: nil)
+                case "Q": self = .number(Double(number.uint64Value), exact: Int64(exactly: number.uint64Value))
+                default: self = .number(Double(number.int64Value), exact: number.int64Value)
+                }
+            }
+        case is NSNull:
+            self = .null
+        default:
+            Issue.record("unexpected Foundation value \(type(of: value))")
+            self = .null
+        }
+    }
+
+    /// The value as `JSONSerialization.data(withJSONObject:)` takes it.
+    var foundationObject: Any {
+        switch self {
+        case .object(let members):
+            Dictionary(uniqueKeysWithValues: members.map { (String(decoding: $0.key, as: UTF8.self), $0.value.foundationObject) })
+        case .array(let elements): elements.map(\.foundationObject)
+        case .string(let scalars): String(String.UnicodeScalarView(scalars))
+        case .number(let value, let exact): exact.map { NSNumber(value: $0) } ?? NSNumber(value: value)
+        case .bool(let value): NSNumber(value: value)
+        case .null: NSNull()
+        }
+    }
+}
+
+extension JSONTree: Encodable {
+    struct Name: CodingKey {
+        var stringValue: String
+        var intValue: Int? { nil }
+        init(stringValue: String) { self.stringValue = stringValue }
+        init?(intValue: Int) { nil }
+    }
+
+    func encode(to encoder: any Encoder) throws {
+        switch self {
+        case .object(let members):
+            var container = encoder.container(keyedBy: Name.self)
+            for (name, value) in members {
+                try container.encode(value, forKey: Name(stringValue: String(decoding: name, as: UTF8.self)))
+            }
+        case .array(let elements):
+            var container = encoder.unkeyedContainer()
+            for element in elements { try container.encode(element) }
+        case .string(let scalars):
+            var container = encoder.singleValueContainer()
+            try container.encode(String(String.UnicodeScalarView(scalars)))
+        case .number(let value, let exact):
+            var container = encoder.singleValueContainer()
+            if let exact { try container.encode(exact) } else { try container.encode(value) }
+        case .bool(let value):
+            var container = encoder.singleValueContainer()
+            try container.encode(value)
+        case .null:
+            var container = encoder.singleValueContainer()
+            try container.encodeNil()
+        }
+    }
+}
+
+// MARK: Seeded randomness
+
+/// SplitMix64 (Steele, Lea, Flood 2014): tiny, fast, and the same sequence on every machine.
+struct SplitMix64: RandomNumberGenerator {
+    private var state: UInt64
+
+    init(seed: UInt64) { state = seed }
+
+    mutating func next() -> UInt64 {
+        state &+= 0x9E37_79B9_7F4A_7C15
+        var z = state
+        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
+        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
+        return z ^ (z >> 31)
+    }
+
+    /// In `0..<bound` (bound > 0), by plain modulo: the bias is irrelevant here, and unlike
+    /// `Int.random(in:using:)` the sequence cannot change with the standard library.
+    mutating func below(_ bound: Int) -> Int { Int(next() % UInt64(bound)) }
+
+    mutating func chance(_ percent: Int) -> Bool { below(100) < percent }
+
+    mutating func pick<T>(_ choices: [T]) -> T { choices[below(choices.count)] }
+}
+
+// MARK: Generators
+
+extension SplitMix64 {
+    /// A scalar from a mix of classes: ASCII, JSON's specials, controls, 2-, 3- and 4-byte UTF-8,
+    /// and the edges of each range. Never a surrogate (they are not scalars).
+    mutating func scalar() -> Unicode.Scalar {
+        let value: UInt32
+        switch below(10) {
+        case 0: value = UInt32(below(0x20))                                     // controls
+        case 1: value = UInt32(pick([0x22, 0x5C, 0x2F, 0x7F, 0x20]))            // " \ / DEL space
+        case 2, 3: value = UInt32(0x21 + below(0x7F - 0x21))                    // printable ASCII
+        case 4: value = UInt32(0x80 + below(0x800 - 0x80))                      // 2-byte
+        case 5: value = UInt32(0x800 + below(0xD800 - 0x800))                   // 3-byte below surrogates
+        case 6: value = UInt32(0xE000 + below(0x10000 - 0xE000))                // 3-byte above surrogates
+        case 7: value = UInt32(0x10000 + below(0x110000 - 0x10000))             // astral
+        case 8: value = UInt32(0x1F300 + below(0x200))                          // emoji
+        default: value = pick([0x80, 0x7FF, 0x800, 0xD7FF, 0xE000, 0xFFFD, 0xFFFF, 0x10000, 0x10FFFF])
+        }
+        return Unicode.Scalar(value)!
+    }
+
+    mutating func text(maximumLength: Int) -> String {
+        var scalars = String.UnicodeScalarView()
+        for _ in 0..<below(maximumLength + 1) { scalars.append(scalar()) }
+        return String(scalars)
+    }
+
+    mutating func integer() -> Int64 {
+        switch below(6) {
+        case 0: pick([0, -1, 1, Int64.max, Int64.min, Int64.max - 1, Int64.min + 1, 1 << 53, (1 << 53) + 1])
+        case 1: Int64(bitPattern: next())
+        case 2: Int64(below(2001)) - 1000
+        default: Int64(bitPattern: next()) >> Int64(below(63))
+        }
+    }
+
+    /// A random value tree. Object names are distinct as `String`s, because both Swift and
+    /// Foundation dictionaries treat canonically equivalent names as one.
+    mutating func tree(depth: Int = 0, integersOnly: Bool = false) -> JSONTree {
+        let containers = depth < 4
+        switch below(containers ? 9 : 6) {
+        case 0: return .null
+        case 1: return .bool(chance(50))
+        case 2: return .integer(integer())
+        case 3:
+            if integersOnly { return .integer(integer()) }
+            let value = Double(bitPattern: next())
+            return .number(value.isFinite ? value : Double(integer()) / 8, exact: nil)
+        case 4, 5: return .string(text(maximumLength: 12))
+        case 6, 7:
+            var members: [[UInt8]: JSONTree] = [:]
+            var names = Set<String>()
+            for _ in 0..<below(6) {
+                let name = text(maximumLength: 6)
+                guard names.insert(name).inserted else { continue }
+                members[Array(name.utf8)] = tree(depth: depth + 1, integersOnly: integersOnly)
+            }
+            return .object(members)
+        default:
+            return .array((0..<below(6)).map { _ in tree(depth: depth + 1, integersOnly: integersOnly) })
+        }
+    }
+
+    /// JSON text written by hand, with everything RFC 8259 allows a writer to vary: whitespace,
+    /// every escape, upper and lower hex, `\u` for any scalar (pairs for astral ones), raw
+    /// UTF-8, and number spellings (`1E+3`, `-0.5e-2`). Returns the text and its value.
+    mutating func document(depth: Int = 0) -> (text: [UInt8], value: JSONTree) {
+        var output: [UInt8] = []
+        let value = writeValue(depth: depth, into: &output)
+        return (whitespace() + output + whitespace(), value)
+    }
+
+    private mutating func whitespace() -> [UInt8] {
+        guard chance(30) else { return [] }
+        return (0..<1 + below(3)).map { _ in pick([0x20, 0x09, 0x0A, 0x0D]) }
+    }
+
+    private mutating func writeValue(depth: Int, into output: inout [UInt8]) -> JSONTree {
+        switch below(depth < 4 ? 9 : 6) {
+        case 0:
+            output += Array("null".utf8)
+            return .null
+        case 1:
+            let value = chance(50)
+            output += Array((value ? "true" : "false").utf8)
+            return .bool(value)
+        case 2, 3:
+            return writeNumber(into: &output)
+        case 4, 5:
+            let text = self.text(maximumLength: 10)
+            writeString(text, into: &output)
+            return .string(text)
+        case 6, 7:
+            output.append(UInt8(ascii: "{"))
+            output += whitespace()
+            var members: [[UInt8]: JSONTree] = [:]
+            var names: [String] = []  // not `members.keys`: its order changes from run to run
+            let count = below(5)
+            for index in 0..<count {
+                // Sometimes repeat a name (last wins), maybe spelt differently.
+                let name = chance(15) && !names.isEmpty ? pick(names) : self.text(maximumLength: 5)
+                names.append(name)
+                writeString(name, into: &output)
+                output += whitespace() + [UInt8(ascii: ":")] + whitespace()
+                members[Array(name.utf8)] = writeValue(depth: depth + 1, into: &output)
+                output += whitespace()
+                if index < count - 1 { output += [UInt8(ascii: ",")] + whitespace() }
+            }
+            output.append(UInt8(ascii: "}"))
+            return .object(members)
+        default:
+            output.append(UInt8(ascii: "["))
+            output += whitespace()
+            var elements: [JSONTree] = []
+            let count = below(5)
+            for index in 0..<count {
+                elements.append(writeValue(depth: depth + 1, into: &output))
+                output += whitespace()
+                if index < count - 1 { output += [UInt8(ascii: ",")] + whitespace() }
+            }
+            output.append(UInt8(ascii: "]"))
+            return .array(elements)
+        }
+    }
+
+    private mutating func writeNumber(into output: inout [UInt8]) -> JSONTree {
+        if chance(50) {
+            let value = integer()
+            output += Array(String(value).utf8)
+            return .integer(value)
+        }
+        var text = chance(30) ? "-" : ""
+        text += chance(20) ? "0" : String(1 + below(9)) + (0..<below(8)).map { _ in String(below(10)) }.joined()
+        if chance(60) { text += "." + (0..<1 + below(6)).map { _ in String(below(10)) }.joined() }
+        if chance(50) {
+            text += pick(["e", "E"]) + pick(["", "+", "-"]) + String(below(40))
+        }
+        output += Array(text.utf8)
+        let exact: Int64? = text.contains(where: { $0 == "." || $0 == "e" || $0 == "E" }) ? nil : Int64(text)
+        return .number(Double(text)!, exact: exact)
+    }
+
+    private static let shortEscapes: [Unicode.Scalar: String] = [
+        "\"": "\\\"", "\\": "\\\\", "/": "\\/", "\u{8}": "\\b", "\u{C}": "\\f", "\n": "\\n", "\r": "\\r", "\t": "\\t",
+    ]
+
+    private mutating func writeString(_ text: String, into output: inout [UInt8]) {
+        output.append(UInt8(ascii: "\""))
+        for scalar in text.unicodeScalars {
+            if let escape = Self.shortEscapes[scalar], scalar != "/" || chance(50) {
+                output += Array(escape.utf8)
+            } else if scalar.value < 0x20 || chance(15) {
+                for unit in String(scalar).utf16 {
+                    let digits = String(unit, radix: 16, uppercase: chance(50))
+                    output += Array(("\\u" + String(repeating: "0", count: 4 - digits.count) + digits).utf8)
+                }
+            } else {
+                output += Array(String(scalar).utf8)
+            }
+        }
+        output.append(UInt8(ascii: "\""))
+    }
+
+    /// One random edit: flip bits, overwrite, insert, delete, duplicate a range, truncate, add a
+    /// trailing comma, or splice in a sequence that tests escapes or UTF-8.
+    mutating func mutate(_ input: [UInt8]) -> [UInt8] {
+        var input = input
+        let interesting: [UInt8] = Array("{}[]\",:\\/-+.0123456789eEutfnal \t\r\n".utf8)
+            + [0x00, 0x01, 0x0B, 0x0C, 0x1F, 0x7F, 0x80, 0xBF, 0xC0, 0xC1, 0xC2, 0xDF, 0xE0, 0xED, 0xEF,
+               0xF0, 0xF4, 0xF5, 0xFE, 0xFF]
+        let position = input.isEmpty ? 0 : below(input.count)
+        switch below(input.isEmpty ? 1 : 8) {
+        case 0:
+            input.insert(chance(70) ? pick(interesting) : UInt8(truncatingIfNeeded: next()), at: below(input.count + 1))
+        case 1:
+            input[position] ^= 1 << UInt8(below(8))
+        case 2:
+            input[position] = chance(70) ? pick(interesting) : UInt8(truncatingIfNeeded: next())
+        case 3:
+            input.removeSubrange(position..<min(input.count, position + 1 + below(4)))
+        case 4:
+            let range = position..<min(input.count, position + 1 + below(16))
+            input.insert(contentsOf: input[range], at: below(input.count + 1))
+        case 5:
+            input.removeSubrange(position...)
+        case 6:
+            // A comma before a closing bracket: the trailing comma some parsers allow.
+            let closings = input.indices.filter { input[$0] == UInt8(ascii: "]") || input[$0] == UInt8(ascii: "}") }
+            if !closings.isEmpty { input.insert(UInt8(ascii: ","), at: pick(closings)) }
+        default:
+            // Splice in a sequence that is interesting to UTF-8 or escape validation.
+            let pieces: [[UInt8]] = [
+                Array("\\uD83C\\uDFB5".utf8), Array("\\uD800".utf8), Array("\\uDC00".utf8), Array("\\u00".utf8),
+                [0xC3, 0xA9], [0xE2, 0x82, 0xAC], [0xF0, 0x9F, 0x8E, 0xB5], [0xED, 0xA0, 0x80], [0xC0, 0x80],
+                [0xF4, 0x90, 0x80, 0x80], [0xEF, 0xBB, 0xBF], Array("1e999".utf8), Array("-0.0e-0".utf8),
+                Array(",]".utf8), Array(",}".utf8), Array("[[[[".utf8), Array("\"\":".utf8),
+            ]
+            input.insert(contentsOf: pick(pieces), at: below(input.count + 1))
+        }
+        return input
+    }
+}
