@@ -59,11 +59,19 @@ public struct LambdaLogHandler: LogHandler {
     }
 
     public func log(event: LogEvent) {
-        // Most lines carry no metadata of their own: skip the merge then.
-        var fields = self.metadata
-        if let extra = event.metadata, !extra.isEmpty { fields.merge(extra) { _, new in new } }
-        let requestID = fields.removeValue(forKey: "requestId")?.description
-        let keys = fields.count > 1 ? fields.keys.sorted() : Array(fields.keys)
+        // The handler's metadata overridden by the event's, in key order, without merging the two
+        // dictionaries into a third (a line per invocation is on the hot path).
+        let extra = event.metadata ?? [:]
+        var requestID: String?
+        var fields: [(key: String, value: Logger.Metadata.Value)] = []
+        fields.reserveCapacity(metadata.count + extra.count)
+        for (key, value) in metadata where extra.isEmpty || extra[key] == nil {
+            if key == "requestId" { requestID = value.description } else { fields.append((key, value)) }
+        }
+        for (key, value) in extra {
+            if key == "requestId" { requestID = value.description } else { fields.append((key, value)) }
+        }
+        if fields.count > 1 { fields.sort { $0.key < $1.key } }
         var line: [UInt8] = []
         line.reserveCapacity(160)
         switch format {
@@ -75,11 +83,11 @@ public struct LambdaLogHandler: LogHandler {
             line.append(contentsOf: Self.name(of: event.level).utf8)
             line.append(UInt8(ascii: "\t"))
             line.append(contentsOf: event.message.description.utf8)
-            for key in keys {
+            for (key, value) in fields {
                 line.append(UInt8(ascii: " "))
                 line.append(contentsOf: key.utf8)
                 line.append(UInt8(ascii: "="))
-                line.append(contentsOf: fields[key]!.description.utf8)
+                line.append(contentsOf: value.description.utf8)
             }
         case .json:
             JSONText.appendRaw(#"{"timestamp":""#, to: &line)
@@ -89,11 +97,11 @@ public struct LambdaLogHandler: LogHandler {
             line.append(UInt8(ascii: "\""))
             JSONText.appendMember("message", event.message.description, to: &line)
             if let requestID { JSONText.appendMember("requestId", requestID, to: &line) }
-            for key in keys where key != "timestamp" && key != "level" && key != "message" {
+            for (key, value) in fields where key != "timestamp" && key != "level" && key != "message" {
                 line.append(UInt8(ascii: ","))
                 JSONText.appendString(key, to: &line)
                 line.append(UInt8(ascii: ":"))
-                JSONText.appendString(fields[key]!.description, to: &line)
+                JSONText.appendString(value.description, to: &line)
             }
             line.append(UInt8(ascii: "}"))
         }

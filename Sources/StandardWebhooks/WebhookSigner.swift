@@ -2,10 +2,13 @@
 /// `base64(HMAC-SHA256(key, "{webhook-id}.{webhook-timestamp}.{body}"))`.
 public struct WebhookSigner: Sendable {
     public let secrets: [WebhookSecret]
+    /// One per secret, keyed at start-up rather than per signature.
+    private let keys: [HMACSHA256Key]
 
     public init(secrets: [WebhookSecret]) {
         precondition(!secrets.isEmpty, "a signer needs at least one secret")
         self.secrets = secrets
+        self.keys = secrets.map { HMACSHA256Key($0.key) }
     }
 
     /// The `webhook-signature` value: one `v1,<base64>` per secret, space-separated.
@@ -13,10 +16,10 @@ public struct WebhookSigner: Sendable {
         let message = Self.signedContent(id: id, timestamp: timestamp, body: body)
         var signature: [UInt8] = []
         signature.reserveCapacity(secrets.count * 48)
-        for secret in secrets {
+        for key in keys {
             if !signature.isEmpty { signature.append(UInt8(ascii: " ")) }
             signature.append(contentsOf: "v1,".utf8)
-            signature.append(contentsOf: Base64.encode(Digest.hmacSHA256(key: secret.key, message: message)))
+            signature.append(contentsOf: Base64.encode(key.authenticationCode(for: message)))
         }
         return String(decoding: signature, as: UTF8.self)
     }

@@ -53,8 +53,8 @@ public final class UploadNotifierHandler: LambdaHandler {
                 switch outcome.result {
                 case .delivered(let status):
                     context.logger.info("webhook delivered", metadata: [
-                        "key": "\(notification.key)", "webhookId": "\(notification.webhookID)",
-                        "status": "\(status)", "attempts": "\(outcome.attempts)",
+                        "key": .string(notification.key), "webhookId": .string(notification.webhookID),
+                        "status": .string(String(status)), "attempts": .string(String(outcome.attempts)),
                     ])
                     results.append(.init(key: notification.key, outcome: "delivered", webhookId: notification.webhookID))
                 case .failed(let failure):

@@ -43,6 +43,19 @@ final class Lines: Sendable {
         #expect((object["timestamp"] as? String)?.hasSuffix("Z") == true)
     }
 
+    @Test func lineMetadataOverridesTheLoggersAndFieldsAreSorted() throws {
+        let lines = Lines()
+        var log = logger(.text, into: lines)
+        log[metadataKey: "zone"] = "a"
+        log[metadataKey: "key"] = "from-logger"
+        log.info("m", metadata: ["key": "from-line", "attempt": "2"])
+        log.info("n", metadata: ["requestId": "req-2"])
+        let all = lines.all
+        #expect(all[0].split(separator: "\t")[3] == "m attempt=2 key=from-line zone=a\n")
+        #expect(all[1].split(separator: "\t")[1] == "req-2")
+        #expect(all[1].split(separator: "\t")[3] == "n key=from-logger zone=a\n")
+    }
+
     @Test func levelFilters() {
         let lines = Lines()
         let log = logger(.json, level: .error, into: lines)
