@@ -149,6 +149,10 @@ private func receiveBody(_ data: UnsafeMutablePointer<CChar>?, _ size: Int, _ co
     return length
 }
 
+private let contentLength: StaticString = "Content-Length"
+/// Lambda's payload limit is 6 MB; never let a header make us reserve more than a little beyond.
+private let maximumReservedBody = 8 << 20
+
 private func receiveHeader(_ data: UnsafeMutablePointer<CChar>?, _ size: Int, _ count: Int, _ context: UnsafeMutableRawPointer?) -> Int {
     guard let data, let context else { return 0 }
     let sink = Unmanaged<ResponseSink>.fromOpaque(context).takeUnretainedValue()
@@ -163,9 +167,14 @@ private func receiveHeader(_ data: UnsafeMutablePointer<CChar>?, _ size: Int, _ 
             var valueEnd = line.endIndex
             while valueStart < valueEnd && isSpace(line[valueStart]) { valueStart += 1 }
             while valueEnd > valueStart && isSpace(line[valueEnd - 1]) { valueEnd -= 1 }
-            sink.headers.append(HTTPHeader(
-                String(decoding: line[..<colon], as: UTF8.self),
-                String(decoding: line[valueStart..<valueEnd], as: UTF8.self)))
+            let name = UnsafeBufferPointer(rebasing: line[..<colon])
+            let value = UnsafeBufferPointer(rebasing: line[valueStart..<valueEnd])
+            sink.headers.append(HTTPHeader(String(decoding: name, as: UTF8.self), String(decoding: value, as: UTF8.self)))
+            // Size the body buffer once instead of growing it by doubling.
+            if HTTPHeader.namesMatch(name, UnsafeBufferPointer(start: contentLength.utf8Start, count: contentLength.utf8CodeUnitCount)),
+               let length = Int(String(decoding: value, as: UTF8.self)), length > 0, length <= maximumReservedBody {
+                sink.body.reserveCapacity(length)
+            }
         }
     }
     return length

@@ -19,18 +19,16 @@ extension [HTTPHeader] {
 extension HTTPHeader {
     /// ASCII case-insensitive comparison, without allocating lowercased copies (hot: every response header).
     static func namesMatch(_ a: String, _ b: String) -> Bool {
-        var a = a
-        var b = b
-        return a.withUTF8 { a in
-            b.withUTF8 { b in
-                guard a.count == b.count else { return false }
-                func lower(_ byte: UInt8) -> UInt8 { (0x41...0x5A).contains(byte) ? byte | 0x20 : byte }
-                for index in 0..<a.count where lower(a[index]) != lower(b[index]) {
-                    return false
-                }
-                return true
-            }
+        a.withUTF8Bytes { a in b.withUTF8Bytes { b in namesMatch(a, b) } }
+    }
+
+    static func namesMatch(_ a: UnsafeBufferPointer<UInt8>, _ b: UnsafeBufferPointer<UInt8>) -> Bool {
+        guard a.count == b.count else { return false }
+        func lower(_ byte: UInt8) -> UInt8 { (0x41...0x5A).contains(byte) ? byte | 0x20 : byte }
+        for index in 0..<a.count where lower(a[index]) != lower(b[index]) {
+            return false
         }
+        return true
     }
 }
 
