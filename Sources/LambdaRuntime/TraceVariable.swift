@@ -1,3 +1,5 @@
+import HTTP
+
 #if canImport(Glibc)
 import Glibc
 #elseif canImport(Darwin)
@@ -30,15 +32,16 @@ final class TraceVariable {
         }
         guard let buffer else { return }
         var offset = 0
-        func write(_ bytes: some Sequence<UInt8>) {
-            for byte in bytes {
-                buffer[offset] = CChar(bitPattern: byte)
-                offset += 1
+        func copy(_ text: String) {
+            text.withUTF8Bytes { bytes in
+                guard let start = bytes.baseAddress, bytes.count > 0 else { return }
+                UnsafeMutableRawPointer(buffer + offset).copyMemory(from: start, byteCount: bytes.count)
+                offset += bytes.count
             }
         }
-        write(Self.name.utf8)
-        write(CollectionOfOne(UInt8(ascii: "=")))
-        write(value.utf8)
+        copy(Self.name)
+        copy("=")
+        copy(value)
         buffer[offset] = 0
         // Also when the buffer is already in place: someone may have called setenv meanwhile.
         putenv(buffer)

@@ -1,3 +1,5 @@
+import HTTP  // String.withUTF8Bytes
+
 /// A decoded object key of the form `{prefix}{userId}/temp/{fileName}`: a client's upload.
 public struct UploadKey: Sendable, Equatable {
     public var userID: String
@@ -12,43 +14,48 @@ public struct UploadKey: Sendable, Equatable {
     /// Works on the key's UTF-8 bytes, as S3 does: `/` separates segments wherever it occurs, even
     /// before a combining mark (a `Character`-level split would not see it there).
     public static func parse(_ key: String, prefix: String) -> Result<UploadKey, SkipReason> {
-        let bytes = key.utf8
-        guard bytes.starts(with: prefix.utf8) else { return .failure(.outsidePrefix) }
+        key.withUTF8Bytes { key in prefix.withUTF8Bytes { prefix in parse(key, prefix: prefix) } }
+    }
+
+    private static func parse(_ key: UnsafeBufferPointer<UInt8>, prefix: UnsafeBufferPointer<UInt8>) -> Result<UploadKey, SkipReason> {
+        guard key.starts(with: prefix) else { return .failure(.outsidePrefix) }
         let slash = UInt8(ascii: "/")
-        let body = bytes[bytes.index(bytes.startIndex, offsetBy: prefix.utf8.count)...]
+        let body = key[prefix.count...]
         guard let userEnd = body.firstIndex(of: slash) else { return .failure(.notAnUpload) }
-        let folderStart = bytes.index(after: userEnd)
-        let folderEnd = body[folderStart...].firstIndex(of: slash) ?? body.endIndex
-        let folder = body[folderStart..<folderEnd]
+        let folderEnd = body[(userEnd + 1)...].firstIndex(of: slash) ?? body.endIndex
+        let folder = body[(userEnd + 1)..<folderEnd]
         if folder.elementsEqual("short".utf8) || folder.elementsEqual("inference".utf8) {
-            return .failure(.preprocessingOutput(folder: String(Substring(folder))))
+            return .failure(.preprocessingOutput(folder: text(folder)))
         }
         guard folder.elementsEqual("temp".utf8) else { return .failure(.notAnUpload) }
-        let segments = 1 + body.lazy.filter { $0 == slash }.count
+        let segments = 1 + body.count { $0 == slash }
         guard segments == 3 else {
             return .failure(.malformedKey("expected {userId}/temp/{fileName}, found \(segments) segments"))
         }
         let user = body[..<userEnd]
-        let fileName = body[bytes.index(after: folderEnd)...]
+        let fileName = body[(folderEnd + 1)...]
         if let problem = problem(with: user) { return .failure(.malformedKey("userId \(problem)")) }
         if let problem = problem(with: fileName) { return .failure(.malformedKey("fileName \(problem)")) }
-        let fileID: Substring.UTF8View
+        let fileID: Slice<UnsafeBufferPointer<UInt8>>
         let fileExtension: String?
         if let dot = fileName.lastIndex(of: UInt8(ascii: ".")) {
             fileID = fileName[..<dot]
-            let suffix = fileName[bytes.index(after: dot)...]
-            fileExtension = suffix.isEmpty ? nil : String(Substring(suffix))
+            let suffix = fileName[(dot + 1)...]
+            fileExtension = suffix.isEmpty ? nil : text(suffix)
         } else {
             fileID = fileName
             fileExtension = nil
         }
         guard !fileID.isEmpty else { return .failure(.malformedKey("fileId (the file name before its extension) is empty")) }
-        return .success(UploadKey(
-            userID: String(Substring(user)), fileName: String(Substring(fileName)),
-            fileID: String(Substring(fileID)), fileExtension: fileExtension))
+        return .success(UploadKey(userID: text(user), fileName: text(fileName), fileID: text(fileID), fileExtension: fileExtension))
     }
 
-    private static func problem(with segment: Substring.UTF8View) -> String? {
+    /// The key came from a `String`, and segments end at ASCII bytes: always whole UTF-8.
+    private static func text(_ bytes: Slice<UnsafeBufferPointer<UInt8>>) -> String {
+        String(decoding: UnsafeBufferPointer(rebasing: bytes), as: UTF8.self)
+    }
+
+    private static func problem(with segment: Slice<UnsafeBufferPointer<UInt8>>) -> String? {
         if segment.isEmpty { return "is empty" }
         if segment.elementsEqual(".".utf8) || segment.elementsEqual("..".utf8) { return "is a relative path segment" }
         // The control characters (general category Cc) are exactly U+0000–U+001F, U+007F and
