@@ -49,7 +49,9 @@ let package = Package(
             name: "UploadNotifier",
             dependencies: ["HTTP", "LambdaRuntime", "S3Events", "StandardWebhooks", "CCurl"]
         ),
-        .executableTarget(name: "bootstrap", dependencies: ["LambdaRuntime", "UploadNotifier"]),
+        // Linked into bootstrap only: CommandLine's argv without the runtime's /proc/self/maps scan.
+        .target(name: "ArgvFromInitArray"),
+        .executableTarget(name: "bootstrap", dependencies: ["LambdaRuntime", "UploadNotifier", "ArgvFromInitArray"]),
 
         // Typed JSON handlers over Foundation's Codable coders; not used by `bootstrap`.
         .target(name: "LambdaCodable", dependencies: ["LambdaRuntime"]),

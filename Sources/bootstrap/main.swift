@@ -1,5 +1,16 @@
 // The deployed custom runtime: the Lambda run loop serving the upload notifier.
+import ArgvFromInitArray  // CommandLine's argv without the runtime's start-up /proc scan
 import LambdaRuntime
 import UploadNotifier
+
+#if canImport(Glibc)
+import Glibc
+#endif
+
+// Lambda starts `bootstrap` without arguments; an operator may ask it what it is.
+if CommandLine.arguments.dropFirst().first == "--version" {
+    print("AudioUploadNotifier \(NotifierVersion.current) (Lambda custom runtime, Runtime API 2018-06-01)")
+    exit(0)
+}
 
 LambdaRuntime.run(UploadNotifierHandler.make)

@@ -47,3 +47,16 @@ def test_packaged_bootstrap_serves_uploads_under_the_rie(packaged_bootstrap, sta
     assert webhook.api_key_ok and webhook.signature_ok
     assert webhook.json["data"]["key"] == key
     assert rie.init_report_durations(), rie.log_tail()
+
+
+def test_packaged_bootstrap_links_static_runtimes_and_reads_its_arguments(packaged_bootstrap):
+    """The release link: Swift and C++ runtimes static, and argv from ArgvFromInitArray (the
+    runtime's /proc/self/maps scan left out) still reaching CommandLine.arguments."""
+    import subprocess
+
+    needed = subprocess.run(["readelf", "-d", str(packaged_bootstrap)], capture_output=True, text=True, check=True).stdout
+    for library in ("libstdc++", "libgcc_s", "libswiftCore", "libFoundation"):
+        assert library not in needed, f"{library} is linked dynamically:\n{needed}"
+    version = subprocess.run([str(packaged_bootstrap), "--version"], capture_output=True, text=True, timeout=10)
+    assert version.returncode == 0, version
+    assert version.stdout.startswith("AudioUploadNotifier 1.0.0"), version.stdout
