@@ -1,5 +1,11 @@
 import CCurl
 
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
 private let curlGlobalInit: CURLcode = curl_global_init(Int(CURL_GLOBAL_DEFAULT))
 
 /// Sends one request and waits for its response: what the runtime and the notifier need of HTTP.
@@ -104,9 +110,13 @@ public final class HTTPClient: HTTPTransport {
     }
 
     private static func isSafeHeader(_ header: HTTPHeader) -> Bool {
-        !header.name.isEmpty
-            && !header.name.withUTF8Bytes { $0.contains { $0 == 13 || $0 == 10 || $0 == 58 } }
-            && !header.value.withUTF8Bytes { $0.contains { $0 == 13 || $0 == 10 } }
+        func contains(_ byte: UInt8, _ bytes: UnsafeBufferPointer<UInt8>) -> Bool {
+            guard let base = bytes.baseAddress, !bytes.isEmpty else { return false }
+            return memchr(base, Int32(byte), bytes.count) != nil  // vectorised in libc
+        }
+        return !header.name.isEmpty
+            && !header.name.withUTF8Bytes { contains(13, $0) || contains(10, $0) || contains(58, $0) }
+            && !header.value.withUTF8Bytes { contains(13, $0) || contains(10, $0) }
     }
 
     private static func error(for code: CURLcode, detail buffer: [CChar]) -> HTTPError {
