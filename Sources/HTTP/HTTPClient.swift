@@ -23,6 +23,7 @@ public final class HTTPClient: HTTPTransport {
     private let handle: UnsafeMutableRawPointer
     private let sink = ResponseSink()
     private var errorBuffer = [CChar](repeating: 0, count: Int(CURL_ERROR_SIZE) + 1)
+    private var headerLine: [UInt8] = []
 
     public init() throws(HTTPError) {
         guard curlGlobalInit == CURLE_OK, let handle = curl_easy_init() else {
@@ -42,14 +43,14 @@ public final class HTTPClient: HTTPTransport {
             guard Self.isSafeHeader(header) else {
                 throw .invalidRequest("header \(header.name) contains a line break")
             }
-            // "Name: value" and a NUL, without an interpolated String per header.
-            var line: [UInt8] = []
-            line.reserveCapacity(header.name.utf8.count + header.value.utf8.count + 3)
-            header.name.withUTF8Bytes { line.append(contentsOf: $0) }
-            line.append(contentsOf: [UInt8(ascii: ":"), UInt8(ascii: " ")])
-            header.value.withUTF8Bytes { line.append(contentsOf: $0) }
-            line.append(0)
-            headerList = line.withUnsafeBufferPointer { bytes in
+            // "Name: value" and a NUL in one reused buffer (libcurl copies it).
+            headerLine.removeAll(keepingCapacity: true)
+            header.name.withUTF8Bytes { headerLine.append(contentsOf: $0) }
+            headerLine.append(UInt8(ascii: ":"))
+            headerLine.append(UInt8(ascii: " "))
+            header.value.withUTF8Bytes { headerLine.append(contentsOf: $0) }
+            headerLine.append(0)
+            headerList = headerLine.withUnsafeBufferPointer { bytes in
                 bytes.withMemoryRebound(to: CChar.self) { curl_slist_append(headerList, $0.baseAddress) }
             }
         }

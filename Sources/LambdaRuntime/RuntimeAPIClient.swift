@@ -51,6 +51,7 @@ public enum RuntimeAPIError: Error, Equatable, CustomStringConvertible {
 /// Speaks the Lambda Runtime API `2018-06-01` and nothing else.
 public final class RuntimeAPIClient {
     private let base: String
+    private let nextURL: String
     private let http: any HTTPTransport
     /// Posts are small and local: a Runtime API that takes longer than this is broken.
     private let postTimeout: Duration = .seconds(10)
@@ -60,12 +61,13 @@ public final class RuntimeAPIClient {
     ///   - transport: a connection of its own: the Runtime API and the handler's peers never share one.
     public init(endpoint: String, transport: any HTTPTransport) {
         self.base = "http://\(endpoint)/2018-06-01/runtime"
+        self.nextURL = base + "/invocation/next"
         self.http = transport
     }
 
     /// Long-polls for the next invocation; waits as long as Lambda keeps the environment idle.
     public func next() throws(RuntimeAPIError) -> Invocation {
-        let response = try send(HTTPRequest(method: "GET", url: "\(base)/invocation/next", timeout: nil))
+        let response = try send(HTTPRequest(method: "GET", url: nextURL, timeout: nil))
         guard response.status == 200 else {
             throw response.status >= 500
                 ? .serverError(status: response.status)
@@ -75,7 +77,7 @@ public final class RuntimeAPIClient {
     }
 
     public func sendResponse(requestID: String, body: [UInt8]) throws(RuntimeAPIError) {
-        try post("\(base)/invocation/\(requestID)/response", body: body, headers: [])
+        try post(base + "/invocation/" + requestID + "/response", body: body, headers: [])
     }
 
     public func sendError(requestID: String, report: ErrorReport) throws(RuntimeAPIError) {

@@ -4,12 +4,29 @@ import CLibCrypto
 /// loads anyway: no Foundation `Data` round trips on the signing path.
 public enum Base64 {
     public static func encode(_ bytes: [UInt8]) -> [UInt8] {
-        var out = [UInt8](repeating: 0, count: (bytes.count + 2) / 3 * 4 + 1)  // + NUL
-        let written = bytes.withUnsafeBufferPointer { input in
-            out.withUnsafeMutableBufferPointer { EVP_EncodeBlock($0.baseAddress, input.baseAddress, Int32(input.count)) }
-        }
-        out.removeLast(out.count - Int(written))
+        var out: [UInt8] = []
+        append(bytes, to: &out)
         return out
+    }
+
+    /// Appends the encoding of `bytes` to `out`, in place: no intermediate array on signing paths.
+    /// `urlSafe` gives RFC 4648 §5 base64url without padding (`-` and `_`, no `=`).
+    public static func append(_ bytes: [UInt8], to out: inout [UInt8], urlSafe: Bool = false) {
+        let start = out.count
+        let length = (bytes.count + 2) / 3 * 4
+        out.append(contentsOf: repeatElement(0, count: length + 1))  // + NUL
+        let written = bytes.withUnsafeBufferPointer { input in
+            out.withUnsafeMutableBufferPointer {
+                EVP_EncodeBlock($0.baseAddress! + start, input.baseAddress, Int32(input.count))
+            }
+        }
+        out.removeLast(out.count - start - Int(written))
+        guard urlSafe else { return }
+        while out.count > start, out[out.count - 1] == UInt8(ascii: "=") { out.removeLast() }
+        for index in start..<out.count {
+            if out[index] == UInt8(ascii: "+") { out[index] = UInt8(ascii: "-") }
+            else if out[index] == UInt8(ascii: "/") { out[index] = UInt8(ascii: "_") }
+        }
     }
 
     public static func encodedString(_ bytes: [UInt8]) -> String {

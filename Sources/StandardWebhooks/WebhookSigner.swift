@@ -19,7 +19,7 @@ public struct WebhookSigner: Sendable {
         for key in keys {
             if !signature.isEmpty { signature.append(UInt8(ascii: " ")) }
             signature.append(contentsOf: "v1,".utf8)
-            signature.append(contentsOf: Base64.encode(key.authenticationCode(for: message)))
+            Base64.append(key.authenticationCode(for: message), to: &signature)
         }
         return String(decoding: signature, as: UTF8.self)
     }

@@ -54,16 +54,19 @@ public enum WebhookID {
         // NUL separators cannot occur in bucket names, and make each field's boundary unambiguous.
         var material: [UInt8] = []
         material.reserveCapacity(64 + bucket.utf8.count + key.utf8.count)
-        for field in [WebhookPayload.eventType, bucket, key, versionID ?? ""] {
-            material.append(contentsOf: field.utf8)
-            material.append(0)
-        }
+        material.append(contentsOf: WebhookPayload.eventType.utf8)
+        material.append(0)
+        material.append(contentsOf: bucket.utf8)
+        material.append(0)
+        material.append(contentsOf: key.utf8)
+        material.append(0)
+        material.append(contentsOf: (versionID ?? "").utf8)
+        material.append(0)
         material.append(contentsOf: (sequencer ?? "").utf8)
         // base64url without padding: [A-Za-z0-9_-], 4 + 43 = 47 characters, no "." (the signature separator).
         var id = Array("upl_".utf8)
-        for byte in Base64.encode(Digest.sha256(material)) where byte != UInt8(ascii: "=") {
-            id.append(byte == UInt8(ascii: "+") ? UInt8(ascii: "-") : byte == UInt8(ascii: "/") ? UInt8(ascii: "_") : byte)
-        }
+        id.reserveCapacity(48)
+        Base64.append(Digest.sha256(material), to: &id, urlSafe: true)
         return String(decoding: id, as: UTF8.self)
     }
 }

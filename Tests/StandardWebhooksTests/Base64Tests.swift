@@ -21,6 +21,22 @@ import Testing
         }
     }
 
+    @Test func appendsInPlaceAndSpeaksBase64URL() {
+        var generator = SystemRandomNumberGenerator()
+        for length in 0..<40 {
+            let bytes = (0..<length).map { _ in UInt8.random(in: 0...255, using: &generator) }
+            var out = Array("pre_".utf8)
+            Base64.append(bytes, to: &out, urlSafe: true)
+            let expected = "pre_" + Data(bytes).base64EncodedString()
+                .replacingOccurrences(of: "+", with: "-").replacingOccurrences(of: "/", with: "_")
+                .replacingOccurrences(of: "=", with: "")
+            #expect(String(decoding: out, as: UTF8.self) == expected)
+        }
+        var padded: [UInt8] = [0x41]
+        Base64.append([0xFB, 0xFF], to: &padded)
+        #expect(padded == Array("A+/8=".utf8))
+    }
+
     @Test(arguments: [
         "Zg", "Zg=", "Zg===", "Zh==", "Zm9=", "Z g==", " Zg==", "Zg==\n", "Zg==Zg==", "=Zg=", "Zm-v", "Zm_v", "Zm9v\0", "é===",
     ])
