@@ -80,7 +80,7 @@ public enum LambdaRuntime {
             }
             traceVariable.set(invocation.traceID)
             var invocationLogger = logger
-            invocationLogger[metadataKey: "requestId"] = "\(invocation.requestID)"
+            invocationLogger[metadataKey: "requestId"] = .string(invocation.requestID)
             let context = LambdaContext(
                 requestID: invocation.requestID, deadlineMilliseconds: invocation.deadlineMilliseconds,
                 invokedFunctionARN: invocation.invokedFunctionARN, traceID: invocation.traceID,

@@ -3,7 +3,9 @@
 public enum S3KeyEncoding {
     public static func decode(_ encoded: String) throws(S3KeyDecodingError) -> String {
         // Most keys have nothing encoded: the string is then already the key.
-        guard encoded.utf8.contains(where: { $0 == UInt8(ascii: "+") || $0 == UInt8(ascii: "%") }) else { return encoded }
+        let utf8 = encoded.utf8
+        guard utf8.withContiguousStorageIfAvailable({ $0.contains(where: isEncoding) }) ?? utf8.contains(where: isEncoding)
+        else { return encoded }
         var bytes: [UInt8] = []
         bytes.reserveCapacity(encoded.utf8.count)
         var input = encoded.utf8.makeIterator()
@@ -25,6 +27,10 @@ public enum S3KeyEncoding {
         }
         guard let decoded = String(validating: bytes, as: UTF8.self) else { throw .invalidUTF8 }
         return decoded
+    }
+
+    private static func isEncoding(_ byte: UInt8) -> Bool {
+        byte == UInt8(ascii: "+") || byte == UInt8(ascii: "%")
     }
 
     private static func hexValue(_ byte: UInt8) -> UInt8? {

@@ -108,7 +108,7 @@ public final class WebhookDelivery {
             HTTPHeader("User-Agent", userAgent),
             HTTPHeader("X-Webhook-Api-Key", configuration.apiKey),
             HTTPHeader("webhook-id", webhookID),
-            HTTPHeader("webhook-timestamp", "\(timestamp)"),
+            HTTPHeader("webhook-timestamp", String(timestamp)),
             HTTPHeader("webhook-signature", configuration.signer.signature(id: webhookID, timestamp: timestamp, body: body)),
         ]
         if let traceID { headers.append(HTTPHeader("X-Amzn-Trace-Id", traceID)) }
