@@ -39,18 +39,22 @@ public final class HTTPClient: HTTPTransport {
     public func send(_ request: HTTPRequest) throws(HTTPError) -> HTTPResponse {
         var headerList: UnsafeMutablePointer<curl_slist>?
         defer { curl_slist_free_all(headerList) }
+        // "Name: value" and a NUL, built in one buffer kept across requests (libcurl copies each
+        // line). Taken out of the property for the loop: one exclusivity check, not one per append.
+        var line: [UInt8] = []
+        swap(&line, &headerLine)
+        defer { swap(&line, &headerLine) }
         for header in request.headers {
             guard Self.isSafeHeader(header) else {
                 throw .invalidRequest("header \(header.name) contains a line break")
             }
-            // "Name: value" and a NUL in one reused buffer (libcurl copies it).
-            headerLine.removeAll(keepingCapacity: true)
-            header.name.withUTF8Bytes { headerLine.append(contentsOf: $0) }
-            headerLine.append(UInt8(ascii: ":"))
-            headerLine.append(UInt8(ascii: " "))
-            header.value.withUTF8Bytes { headerLine.append(contentsOf: $0) }
-            headerLine.append(0)
-            headerList = headerLine.withUnsafeBufferPointer { bytes in
+            line.removeAll(keepingCapacity: true)
+            header.name.withUTF8Bytes { line.append(contentsOf: $0) }
+            line.append(UInt8(ascii: ":"))
+            line.append(UInt8(ascii: " "))
+            header.value.withUTF8Bytes { line.append(contentsOf: $0) }
+            line.append(0)
+            headerList = line.withUnsafeBufferPointer { bytes in
                 bytes.withMemoryRebound(to: CChar.self) { curl_slist_append(headerList, $0.baseAddress) }
             }
         }
@@ -170,7 +174,7 @@ private func receiveHeader(_ data: UnsafeMutablePointer<CChar>?, _ size: Int, _ 
     let length = size * count
     data.withMemoryRebound(to: UInt8.self, capacity: length) { start in
         let line = UnsafeBufferPointer(start: start, count: length)
-        if line.starts(with: "HTTP/".utf8) {
+        if length >= 5, memcmp(start, "HTTP/", 5) == 0 {
             sink.headers.removeAll(keepingCapacity: true)  // a new response (e.g. after 100 Continue)
         } else if let colon = line.firstIndex(of: UInt8(ascii: ":")) {
             func isSpace(_ byte: UInt8) -> Bool { byte == 0x20 || byte == 0x09 || byte == 0x0D || byte == 0x0A }

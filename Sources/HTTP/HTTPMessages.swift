@@ -12,7 +12,12 @@ public struct HTTPHeader: Sendable, Equatable {
 extension [HTTPHeader] {
     /// The first value of the header `name`, compared case-insensitively.
     public func value(for name: String) -> String? {
-        first { HTTPHeader.namesMatch($0.name, name) }?.value
+        name.withUTF8Bytes { wanted in
+            for header in self where header.name.utf8.count == wanted.count {
+                if header.name.withUTF8Bytes({ HTTPHeader.namesMatch($0, wanted) }) { return header.value }
+            }
+            return nil
+        }
     }
 }
 
