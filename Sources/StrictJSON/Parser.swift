@@ -99,8 +99,8 @@ struct Parser {
     private mutating func parseValue(depth: Int) throws(JSONSyntaxError) {
         guard position < input.count else { throw fail(.unexpectedEnd) }
         switch input[position] {
-        case UInt8(ascii: "{"): try parseObject(depth: depth + 1)
-        case UInt8(ascii: "["): try parseArray(depth: depth + 1)
+        case UInt8(ascii: "{"): try parseContainer(.object, depth: depth + 1)
+        case UInt8(ascii: "["): try parseContainer(.array, depth: depth + 1)
         case UInt8(ascii: "\""): try parseString()
         case UInt8(ascii: "t"): try parseLiteral("true", .true)
         case UInt8(ascii: "f"): try parseLiteral("false", .false)
@@ -119,23 +119,20 @@ struct Parser {
         append(kind)
     }
 
-    private mutating func parseObject(depth: Int) throws(JSONSyntaxError) {
+    /// An object or an array: the same walk, objects reading a name and a colon before each value.
+    private mutating func parseContainer(_ kind: JSONDocument.Kind, depth: Int) throws(JSONSyntaxError) {
         guard depth <= maximumDepth else { throw fail(.tooDeep(maximum: maximumDepth)) }
+        let closing = kind == .object ? UInt8(ascii: "}") : UInt8(ascii: "]")
         let index = nodes.count
-        append(.object)
-        position += 1  // {
+        append(kind)
+        position += 1  // { or [
         skipWhitespace()
         var count: UInt32 = 0
-        if position < input.count, input[position] == UInt8(ascii: "}") {
+        if position < input.count, input[position] == closing {
             position += 1
         } else {
             while true {
-                guard position < input.count, input[position] == UInt8(ascii: "\"") else { throw unexpected() }
-                try parseString()
-                skipWhitespace()
-                guard position < input.count, input[position] == UInt8(ascii: ":") else { throw unexpected() }
-                position += 1
-                skipWhitespace()
+                if kind == .object { try parseMemberName() }
                 try parseValue(depth: depth)
                 count += 1
                 skipWhitespace()
@@ -143,7 +140,7 @@ struct Parser {
                 if input[position] == UInt8(ascii: ",") {
                     position += 1
                     skipWhitespace()
-                } else if input[position] == UInt8(ascii: "}") {
+                } else if input[position] == closing {
                     position += 1
                     break
                 } else {
@@ -155,34 +152,14 @@ struct Parser {
         nodes[index].count = count
     }
 
-    private mutating func parseArray(depth: Int) throws(JSONSyntaxError) {
-        guard depth <= maximumDepth else { throw fail(.tooDeep(maximum: maximumDepth)) }
-        let index = nodes.count
-        append(.array)
-        position += 1  // [
+    /// `"name"` and the colon after it, leaving the position at the value.
+    private mutating func parseMemberName() throws(JSONSyntaxError) {
+        guard position < input.count, input[position] == UInt8(ascii: "\"") else { throw unexpected() }
+        try parseString()
         skipWhitespace()
-        var count: UInt32 = 0
-        if position < input.count, input[position] == UInt8(ascii: "]") {
-            position += 1
-        } else {
-            while true {
-                try parseValue(depth: depth)
-                count += 1
-                skipWhitespace()
-                guard position < input.count else { throw fail(.unexpectedEnd) }
-                if input[position] == UInt8(ascii: ",") {
-                    position += 1
-                    skipWhitespace()
-                } else if input[position] == UInt8(ascii: "]") {
-                    position += 1
-                    break
-                } else {
-                    throw unexpected()
-                }
-            }
-        }
-        nodes[index].next = UInt32(nodes.count)
-        nodes[index].count = count
+        guard position < input.count, input[position] == UInt8(ascii: ":") else { throw unexpected() }
+        position += 1
+        skipWhitespace()
     }
 
     /// `-? (0 | [1-9][0-9]*) (. [0-9]+)? ([eE] [+-]? [0-9]+)?`
