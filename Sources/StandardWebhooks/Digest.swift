@@ -61,7 +61,7 @@ public final class HMACSHA256Key: Sendable {
                 keyed = key.withUnsafeBytes { clibcrypto_hmac_sha256_key_new($0.baseAddress, $0.count) }
             }
             guard let context = keyed else { return Int32(0) }
-            // Signing works on a copy of the keyed context, which itself never changes.
+            // Under the lock: each signature restarts the one keyed context.
             return message.withUnsafeBufferPointer { message in
                 out.withUnsafeMutableBufferPointer { clibcrypto_hmac_sha256_keyed(context, message.baseAddress, message.count, $0.baseAddress) }
             }

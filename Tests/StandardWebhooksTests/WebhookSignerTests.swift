@@ -106,3 +106,21 @@ private extension String {
         self = hex.count == 1 ? "0" + hex : hex
     }
 }
+
+@Suite struct HMACSHA256KeyTests {
+    /// The keyed context is restarted for every message: each code must equal a fresh one-shot HMAC,
+    /// whatever came before (longer, shorter, empty messages).
+    @Test func everyMessageIsAuthenticatedFromAFreshStart() {
+        let key = Array("whsec-key-material-of-32-bytes!!".utf8)
+        let hmac = HMACSHA256Key(key)
+        for message in ["a", String(repeating: "long ", count: 300), "", "a", "é🎵"].map({ Array($0.utf8) }) {
+            #expect(hmac.authenticationCode(for: message) == Digest.hmacSHA256(key: key, message: message))
+        }
+    }
+
+    /// RFC 4231 test case 2.
+    @Test func matchesRFC4231() {
+        let code = HMACSHA256Key(Array("Jefe".utf8)).authenticationCode(for: Array("what do ya want for nothing?".utf8))
+        #expect(code.map { String(format: "%02x", $0) }.joined() == "5bdcc146bf60754e6a042426089575c75a003f089d2739839dec58b964ec3843")
+    }
+}
