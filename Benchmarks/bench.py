@@ -601,8 +601,8 @@ def main(argv):
     parser.add_argument("--rie-starts", type=int, default=10, help="RIE starts per contender (≥ 10)")
     parser.add_argument("--warm", type=int, default=2000, help="measured warm invocations (≥ 2000)")
     parser.add_argument("--warmup", type=int, default=100, help="warm-up invocations before measuring")
-    # Five: on a shared VM one round in three can run 1.5× slow; the median of five shrugs that off.
-    parser.add_argument("--warm-rounds", type=int, default=5, help="fresh warm processes per contender (median kept)")
+    # Seven: on a shared VM one round in three can run 1.5× slow; the median of seven shrugs that off.
+    parser.add_argument("--warm-rounds", type=int, default=7, help="fresh warm processes per contender (median kept)")
     parser.add_argument("--warm-seconds", type=float, default=120, help="time limit of one warm run")
     parser.add_argument("--only", default="", help="comma-separated slugs: bootstrap,urlsession,floor,python")
     args = parser.parse_args(argv)
