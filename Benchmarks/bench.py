@@ -378,30 +378,29 @@ def warm(contender, event, args, out, expected):
 
 # -- 3. size ------------------------------------------------------------------------------------
 
+def zip_one(archive, name, data, mode):
+    """A deflate-9 zip holding one file, as Lambda gets it (fixed timestamp, Unix mode)."""
+    archive.parent.mkdir(parents=True, exist_ok=True)
+    with zipfile.ZipFile(archive, "w", zipfile.ZIP_DEFLATED, compresslevel=9) as z:
+        info = zipfile.ZipInfo(name, date_time=(1980, 1, 1, 0, 0, 0))
+        info.external_attr = (0o100000 | mode) << 16
+        info.compress_type = zipfile.ZIP_DEFLATED
+        z.writestr(info, data)
+    return archive.stat().st_size
+
+
 def sizes(contender, out):
+    archive = out / "zip" / ("%s.zip" % contender.slug)
     if contender.binary is None:
         # Python: what a python3.x function ships is its handler; the runtime is Lambda's.
-        archive = out / "zip" / ("%s.zip" % contender.slug)
-        archive.parent.mkdir(parents=True, exist_ok=True)
-        with zipfile.ZipFile(archive, "w", zipfile.ZIP_DEFLATED, compresslevel=9) as z:
-            info = zipfile.ZipInfo("handler.py", date_time=(1980, 1, 1, 0, 0, 0))
-            info.external_attr = 0o100644 << 16
-            info.compress_type = zipfile.ZIP_DEFLATED
-            z.writestr(info, (HERE / "python_peer" / "handler.py").read_bytes())
-        return {"stripped_bytes": None, "zip_bytes": archive.stat().st_size,
+        return {"stripped_bytes": None,
+                "zip_bytes": zip_one(archive, "handler.py", (HERE / "python_peer" / "handler.py").read_bytes(), 0o644),
                 "note": "handler.py only; the interpreter and awslambdaric are the managed runtime's"}
     stripped = out / "stripped" / contender.slug / "bootstrap"
     stripped.parent.mkdir(parents=True, exist_ok=True)
     subprocess.run(["strip", "-o", str(stripped), str(contender.binary)], check=True)
-    archive = out / "zip" / ("%s.zip" % contender.slug)
-    archive.parent.mkdir(parents=True, exist_ok=True)
-    with zipfile.ZipFile(archive, "w", zipfile.ZIP_DEFLATED, compresslevel=9) as z:
-        info = zipfile.ZipInfo("bootstrap", date_time=(1980, 1, 1, 0, 0, 0))
-        info.external_attr = 0o100755 << 16
-        info.compress_type = zipfile.ZIP_DEFLATED
-        z.writestr(info, stripped.read_bytes())
     return {"binary_bytes": Path(contender.binary).stat().st_size, "stripped_bytes": stripped.stat().st_size,
-            "zip_bytes": archive.stat().st_size}
+            "zip_bytes": zip_one(archive, "bootstrap", stripped.read_bytes(), 0o755)}
 
 
 # -- 4. micro -----------------------------------------------------------------------------------

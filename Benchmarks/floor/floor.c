@@ -153,6 +153,22 @@ static const char *env(const char *name, const char *fallback) {
     return v && *v ? v : fallback;
 }
 
+/// One POST of `payload` on a reused handle; the response body goes to `sink`. timeout_ms 0: none.
+static CURLcode post(CURL *handle, const char *url, struct curl_slist *headers, const struct buffer *payload,
+                     long timeout_ms, struct buffer *sink) {
+    sink->length = 0;
+    curl_easy_reset(handle);
+    curl_easy_setopt(handle, CURLOPT_URL, url);
+    curl_easy_setopt(handle, CURLOPT_NOSIGNAL, 1L);
+    curl_easy_setopt(handle, CURLOPT_HTTPHEADER, headers);
+    curl_easy_setopt(handle, CURLOPT_POSTFIELDS, payload->data);
+    curl_easy_setopt(handle, CURLOPT_POSTFIELDSIZE, (long)payload->length);
+    if (timeout_ms) curl_easy_setopt(handle, CURLOPT_TIMEOUT_MS, timeout_ms);
+    curl_easy_setopt(handle, CURLOPT_WRITEFUNCTION, on_body);
+    curl_easy_setopt(handle, CURLOPT_WRITEDATA, sink);
+    return curl_easy_perform(handle);
+}
+
 int main(void) {
     const char *api = getenv("AWS_LAMBDA_RUNTIME_API");
     const char *base = getenv("API_BASE_URL");
@@ -282,17 +298,7 @@ int main(void) {
                 list = curl_slist_append(list, trace_header);
             }
             list = curl_slist_append(list, "Expect:");
-            sink.length = 0;
-            curl_easy_reset(webhook);
-            curl_easy_setopt(webhook, CURLOPT_URL, webhook_url);
-            curl_easy_setopt(webhook, CURLOPT_NOSIGNAL, 1L);
-            curl_easy_setopt(webhook, CURLOPT_HTTPHEADER, list);
-            curl_easy_setopt(webhook, CURLOPT_POSTFIELDS, body.data);
-            curl_easy_setopt(webhook, CURLOPT_POSTFIELDSIZE, (long)body.length);
-            curl_easy_setopt(webhook, CURLOPT_TIMEOUT_MS, 5000L);
-            curl_easy_setopt(webhook, CURLOPT_WRITEFUNCTION, on_body);
-            curl_easy_setopt(webhook, CURLOPT_WRITEDATA, &sink);
-            CURLcode code = curl_easy_perform(webhook);
+            CURLcode code = post(webhook, webhook_url, list, &body, 5000L, &sink);
             long status = 0;
             curl_easy_getinfo(webhook, CURLINFO_RESPONSE_CODE, &status);
             curl_slist_free_all(list);
@@ -325,16 +331,7 @@ int main(void) {
                  failed ? "error" : "response");
         struct curl_slist *expect = curl_slist_append(NULL, "Expect:");
         if (failed) expect = curl_slist_append(expect, "Lambda-Runtime-Function-Error-Type: WebhookDeliveryFailed");
-        sink.length = 0;
-        curl_easy_reset(runtime);
-        curl_easy_setopt(runtime, CURLOPT_URL, response_url);
-        curl_easy_setopt(runtime, CURLOPT_NOSIGNAL, 1L);
-        curl_easy_setopt(runtime, CURLOPT_HTTPHEADER, expect);
-        curl_easy_setopt(runtime, CURLOPT_POSTFIELDS, response.data);
-        curl_easy_setopt(runtime, CURLOPT_POSTFIELDSIZE, (long)response.length);
-        curl_easy_setopt(runtime, CURLOPT_WRITEFUNCTION, on_body);
-        curl_easy_setopt(runtime, CURLOPT_WRITEDATA, &sink);
-        CURLcode posted = curl_easy_perform(runtime);
+        CURLcode posted = post(runtime, response_url, expect, &response, 0, &sink);
         curl_slist_free_all(expect);
         free(bucket); free(raw_key); free(size); free(etag); free(version); free(sequencer);
         free(event_name); free(event_time); free(region); free(object_key);
