@@ -5,16 +5,24 @@ VENV       := $(BUILD)/venv
 PYTHON     := $(VENV)/bin/python
 RIE        := $(BUILD)/rie/aws-lambda-rie
 DEBUG_BIN  := $(shell $(SWIFT) build --show-bin-path 2>/dev/null || echo $(BUILD)/debug)
-RUNTIME    ?= provided.al2
+RUNTIME    ?= provided.al2023
+# The deployed bootstrap: one fully static executable (no PT_INTERP, no DT_NEEDED) that starts on
+# provided.al2023 and provided.al2 alike. libcurl is built from Debian's source package, OpenSSL and
+# c-ares come from libssl-dev's and libc-ares-dev's static archives (deploy/static-libcurl.sh).
+STATIC_BUILD  := .build-static
+STATIC_CURL   := $(BUILD)/static-curl
+STATIC_BIN    := $(STATIC_BUILD)/release/bootstrap
+STATIC_FLAGS  := -c release --static-swift-stdlib -Xswiftc -static-executable --scratch-path $(STATIC_BUILD)
+STATIC_DEPS   := libcurl4-openssl-dev libssl-dev libc-ares-dev dpkg-dev
+# Other release builds (bench peers) link the Swift and C++ runtimes statically (deploy/static-cxx.sh).
 RELEASE_BIN = $(BUILD)/release
-# Release builds link the Swift and C++ runtimes statically (deploy/static-cxx.sh says why).
 RELEASE_FLAGS = -c release --static-swift-stdlib $(shell bash deploy/static-cxx.sh $(BUILD)/static-cxx)
 # Official Swift images on Amazon Linux; not run in this project's CI (no container engine there).
 SWIFT_IMAGE_AL2     ?= swift:6.2-amazonlinux2
 SWIFT_IMAGE_AL2023  ?= swift:6.2-amazonlinux2023
 CONTAINER_ENGINE    ?= $(shell command -v docker || command -v podman)
 
-.PHONY: run test unit conformance deploy-test replay bench package package-al2 deploy deps venv rie clean help
+.PHONY: run test unit conformance deploy-test replay bench package static-bootstrap package-al2 package-al2023 deploy deps venv rie clean help
 
 help:  ## list the targets
 	@grep -hE '^[a-z0-9-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-12s %s\n", $$1, $$2}'
@@ -45,11 +53,11 @@ conformance: deps venv rie  ## conformance tests under the real AWS Runtime Inte
 	BOOTSTRAP=$(DEBUG_BIN)/bootstrap ECHO_LAMBDA=$(DEBUG_BIN)/echo-lambda RIE=$(RIE) \
 		$(PYTHON) -m pytest Tests/Conformance -q -p no:cacheprovider
 
-deps:  ## Debian packages the C modules link against
-	@dpkg -s libcurl4-openssl-dev libssl-dev >/dev/null 2>&1 || { \
-		echo "installing libcurl4-openssl-dev libssl-dev"; \
+deps:  ## Debian packages the C modules link against, and what the static build needs
+	@dpkg -s $(STATIC_DEPS) >/dev/null 2>&1 || { \
+		echo "installing $(STATIC_DEPS)"; \
 		$$( [ "$$(id -u)" = 0 ] || echo sudo ) apt-get update -qq && \
-		$$( [ "$$(id -u)" = 0 ] || echo sudo ) apt-get install -y -qq libcurl4-openssl-dev libssl-dev >/dev/null; }
+		$$( [ "$$(id -u)" = 0 ] || echo sudo ) apt-get install -y -qq $(STATIC_DEPS) >/dev/null; }
 
 venv: $(VENV)/.installed  ## Python tools for the conformance and deploy suites
 
@@ -65,10 +73,15 @@ rie: $(RIE)  ## the AWS Runtime Interface Emulator, from the aws-sam-cli wheel o
 $(RIE):
 	RIE_CACHE=$(BUILD)/rie bash Tests/Conformance/fetch_rie.sh
 
-package: deps  ## release bootstrap (static Swift and C++ runtimes) → dist/bootstrap.zip + manifest, checked against RUNTIME
-	$(SWIFT) build $(RELEASE_FLAGS) --product bootstrap
+package: static-bootstrap  ## the fully static bootstrap → dist/bootstrap.zip + manifest, checked against both runtimes
 	$(SWIFT) build --product notifier
-	$(DEBUG_BIN)/notifier package --binary $(RELEASE_BIN)/bootstrap --runtime $(RUNTIME) --output dist
+	@mkdir -p dist
+	bash deploy/linked-components.sh $(STATIC_CURL) > $(BUILD)/linked-components.json
+	$(DEBUG_BIN)/notifier package --binary $(STATIC_BIN) --runtime $(RUNTIME) --output dist --release \
+		--linked-components $(BUILD)/linked-components.json
+
+static-bootstrap: deps  ## only build the static bootstrap (libcurl cached under .build/static-curl)
+	PKG_CONFIG_PATH=$$(bash deploy/static-libcurl.sh $(STATIC_CURL)) $(SWIFT) build $(STATIC_FLAGS) --product bootstrap
 
 package-al2:  ## build inside swift:*-amazonlinux2 (docker/podman), then package for provided.al2 as a release
 	$(call container_package,$(SWIFT_IMAGE_AL2),provided.al2,.build-al2)

@@ -17,10 +17,13 @@ public enum BootstrapPackager {
         public var expectedArchitecture: ELFArchitecture?
         /// Sonames the deployment supplies itself (e.g. a layer's /opt/lib).
         public var additionalLibraries: Set<String>
+        /// What the binary links in, recorded in the manifest.
+        public var linkedComponents: [LinkedComponent]
 
         public init(
-            binary: URL, runtime: LambdaRuntimeTarget = .providedAL2, outputDirectory: URL,
-            strip: Bool = true, expectedArchitecture: ELFArchitecture? = nil, additionalLibraries: Set<String> = []
+            binary: URL, runtime: LambdaRuntimeTarget = .providedAL2023, outputDirectory: URL,
+            strip: Bool = true, expectedArchitecture: ELFArchitecture? = nil, additionalLibraries: Set<String> = [],
+            linkedComponents: [LinkedComponent] = []
         ) {
             self.binary = binary
             self.runtime = runtime
@@ -28,6 +31,7 @@ public enum BootstrapPackager {
             self.strip = strip
             self.expectedArchitecture = expectedArchitecture
             self.additionalLibraries = additionalLibraries
+            self.linkedComponents = linkedComponents
         }
     }
 
@@ -65,10 +69,13 @@ public enum BootstrapPackager {
         }
 
         let elf = try ELFFile(contentsOf: payload)
-        let report = CompatibilityReport.check(
-            elf, against: options.runtime,
-            expectedArchitecture: options.expectedArchitecture,
-            additionalLibraries: options.additionalLibraries)
+        let reports = LambdaRuntimeTarget.allCases.map {
+            CompatibilityReport.check(
+                elf, against: $0,
+                expectedArchitecture: options.expectedArchitecture,
+                additionalLibraries: options.additionalLibraries)
+        }
+        let report = reports.first { $0.runtime == options.runtime }!
 
         let zipURL = options.outputDirectory.appendingPathComponent(zipFileName)
         let manifestURL = options.outputDirectory.appendingPathComponent(manifestFileName)
@@ -82,7 +89,10 @@ public enum BootstrapPackager {
             runtime: options.runtime,
             architecture: elf.architecture,
             compatible: report.isCompatible,
-            problems: report.problems
+            problems: report.problems,
+            linking: elf.isStaticallyLinked ? "static" : "dynamic",
+            compatibleRuntimes: reports.filter(\.isCompatible).map(\.runtime),
+            linked: options.linkedComponents
         )
         try manifest.write(to: manifestURL)
 
@@ -124,14 +134,22 @@ public struct PackageSummary: Sendable, CustomStringConvertible {
         lines.append("  CodeSha256:   \(manifest.codeSha256)")
         lines.append("  Runtime:      \(manifest.runtime) (\(manifest.architecture.rawValue))")
         if binary.isStaticallyLinked {
-            lines.append("  Linking:      static (needs no shared libraries)")
+            lines.append("  Linking:      static: no PT_INTERP, no DT_NEEDED — it loads nothing from the image")
+            for component in manifest.linked {
+                lines.append("  Linked in:    \(component.name) \(component.version) — \(component.source)")
+            }
         } else {
             lines.append("  Needs:        \(binary.neededLibraries.joined(separator: ", "))")
             lines.append("  Max glibc:    \(report.maxGlibcNeeded ?? "none") (\(manifest.runtime) has \(manifest.runtime.image.glibc))")
         }
         lines += notes.map { "  Note:         \($0)" }
         if report.isCompatible {
-            lines.append("  Verdict:      compatible with \(manifest.runtime)")
+            let others = manifest.compatibleRuntimes.filter { $0 != manifest.runtime }
+            let also = others.isEmpty ? "" : " (and \(others.map(\.rawValue).joined(separator: ", ")))"
+            lines.append("  Verdict:      compatible with \(manifest.runtime)\(also)")
+            if binary.isStaticallyLinked {
+                lines.append("                why: a static executable needs only the Linux kernel, and uses no glibc, libcurl or OpenSSL of the image")
+            }
         } else {
             lines.append("  Verdict:      NOT compatible with \(manifest.runtime)")
             lines += report.problems.map { "    - \($0)" }

@@ -1,6 +1,6 @@
 import Foundation
 
-/// `dist/manifest.json`, written next to the zip (schema in .notes/CONTRACT.md, "Packaging manifest").
+/// `dist/manifest.json`, written next to the zip (fields described in the README, "Packaging").
 public struct PackageManifest: Codable, Equatable, Sendable {
     /// Path of the zip as given to the packager (relative to the working directory when inside it).
     public var zip: String
@@ -13,10 +13,18 @@ public struct PackageManifest: Codable, Equatable, Sendable {
     public var architecture: ELFArchitecture
     public var compatible: Bool
     public var problems: [String]
+    /// "static" (no PT_INTERP, no DT_NEEDED) or "dynamic".
+    public var linking: String
+    /// Every runtime the binary starts on, `runtime` included when compatible.
+    public var compatibleRuntimes: [LambdaRuntimeTarget]
+    /// What a static binary carries inside it (libcurl, OpenSSL, glibc, …), with the Debian package
+    /// each came from: the list to check security advisories against.
+    public var linked: [LinkedComponent]
 
     public init(
         zip: String, zipBytes: Int, codeSha256: String, binaryBytes: Int,
-        runtime: LambdaRuntimeTarget, architecture: ELFArchitecture, compatible: Bool, problems: [String]
+        runtime: LambdaRuntimeTarget, architecture: ELFArchitecture, compatible: Bool, problems: [String],
+        linking: String = "dynamic", compatibleRuntimes: [LambdaRuntimeTarget] = [], linked: [LinkedComponent] = []
     ) {
         self.zip = zip
         self.zipBytes = zipBytes
@@ -26,6 +34,9 @@ public struct PackageManifest: Codable, Equatable, Sendable {
         self.architecture = architecture
         self.compatible = compatible
         self.problems = problems
+        self.linking = linking
+        self.compatibleRuntimes = compatibleRuntimes
+        self.linked = linked
     }
 
     /// Stable JSON (sorted keys, unescaped slashes) so the file diffs cleanly between builds.
@@ -43,5 +54,23 @@ public struct PackageManifest: Codable, Equatable, Sendable {
 
     public static func read(from url: URL) throws -> PackageManifest {
         try JSONDecoder().decode(PackageManifest.self, from: Data(contentsOf: url))
+    }
+}
+
+/// One library linked into the binary, as `deploy/linked-components.sh` describes it.
+public struct LinkedComponent: Codable, Equatable, Sendable {
+    public var name: String
+    public var version: String
+    /// Where it came from, e.g. "Debian libssl-dev 3.0.22-1~deb12u2 (libssl.a, libcrypto.a)".
+    public var source: String
+
+    public init(name: String, version: String, source: String) {
+        self.name = name
+        self.version = version
+        self.source = source
+    }
+
+    public static func read(from url: URL) throws -> [LinkedComponent] {
+        try JSONDecoder().decode([LinkedComponent].self, from: Data(contentsOf: url))
     }
 }

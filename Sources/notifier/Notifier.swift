@@ -127,7 +127,7 @@ struct Package: ParsableCommand {
     var binary = ".build/release/bootstrap"
 
     @Option(help: "Target runtime: provided.al2 or provided.al2023.")
-    var runtime: LambdaRuntimeTarget = .providedAL2
+    var runtime: LambdaRuntimeTarget = .providedAL2023
 
     @Option(help: "The function's architecture (x86_64 or arm64); a binary for another one is refused.")
     var architecture: ELFArchitecture?
@@ -138,6 +138,9 @@ struct Package: ParsableCommand {
     @Option(name: .customLong("layer-library"), help: "A shared library a layer supplies (soname); repeatable.")
     var layerLibraries: [String] = []
 
+    @Option(help: "JSON list of the components linked into the binary (deploy/linked-components.sh), for the manifest.")
+    var linkedComponents: String?
+
     @Flag(help: "Treat an incompatible binary as an error (exit 1).")
     var release = false
 
@@ -147,7 +150,8 @@ struct Package: ParsableCommand {
     func run() throws {
         let summary = try BootstrapPackager.package(.init(
             binary: URL(fileURLWithPath: binary), runtime: runtime, outputDirectory: URL(fileURLWithPath: output),
-            strip: !noStrip, expectedArchitecture: architecture, additionalLibraries: Set(layerLibraries)))
+            strip: !noStrip, expectedArchitecture: architecture, additionalLibraries: Set(layerLibraries),
+            linkedComponents: try linkedComponents.map { try LinkedComponent.read(from: URL(fileURLWithPath: $0)) } ?? []))
         print(summary.description)
         if release && !summary.report.isCompatible {
             FileHandle.standardError.write(Data("error: this bootstrap will not start on \(runtime): not a release artifact\n".utf8))

@@ -64,14 +64,20 @@ struct BootstrapPackagerTests {
         #expect(try BootstrapArchiver.readEntries(of: summary.zipURL).first?.contents == Data(contentsOf: binary))
     }
 
-    @Test("a static binary is compatible with provided.al2")
+    @Test("a static binary is compatible with both runtimes, and the verdict says why")
     func staticBinary() throws {
+        let linked = [LinkedComponent(name: "libcurl", version: "7.88.1", source: "Debian source package curl 7.88.1-10+deb12u15")]
         let summary = try BootstrapPackager.package(
             .init(binary: try Fixtures.staticBinary.get(), runtime: .providedAL2,
-                  outputDirectory: try Fixtures.scratchDirectory()))
+                  outputDirectory: try Fixtures.scratchDirectory(), linkedComponents: linked))
         #expect(summary.manifest.compatible)
         #expect(summary.manifest.problems.isEmpty)
-        #expect(summary.description.contains("static"))
+        #expect(summary.manifest.linking == "static")
+        #expect(summary.manifest.compatibleRuntimes == [.providedAL2, .providedAL2023])
+        #expect(summary.manifest.linked == linked)
+        #expect(summary.description.contains("no PT_INTERP, no DT_NEEDED"))
+        #expect(summary.description.contains("compatible with provided.al2 (and provided.al2023)"))
+        #expect(summary.description.contains("libcurl 7.88.1 — Debian source package curl 7.88.1-10+deb12u15"))
     }
 
     @Test("a non-ELF input or a missing binary fails with a typed error")
