@@ -37,7 +37,12 @@ let package = Package(
         ),
 
         // What `bootstrap` is made of.
-        .target(name: "HTTP", dependencies: ["CCurl"]),
+        // Our C: an OpenSSL certificate lookup that reads a CA bundle lazily (libssl, libcrypto).
+        .target(
+            name: "CTrustStore",
+            linkerSettings: [.linkedLibrary("ssl"), .linkedLibrary("crypto")]
+        ),
+        .target(name: "HTTP", dependencies: ["CCurl", "CTrustStore"]),
         .target(
             name: "LambdaRuntime",
             dependencies: ["HTTP", .product(name: "Logging", package: "swift-log")]

@@ -3,4 +3,4 @@ import LambdaRuntime
 import UploadNotifier
 import URLSessionTransport
 
-LambdaRuntime.run(transport: { URLSessionTransport() }, UploadNotifierHandler.make)
+LambdaRuntime.run(transport: { _ in URLSessionTransport() }, UploadNotifierHandler.make)

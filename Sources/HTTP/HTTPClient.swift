@@ -1,4 +1,5 @@
 import CCurl
+import CTrustStore
 
 #if canImport(Glibc)
 import Glibc
@@ -18,18 +19,27 @@ public protocol HTTPTransport: AnyObject {
 ///
 /// Reusing the handle keeps libcurl's connection and DNS caches, so consecutive requests to the
 /// same host ride one keep-alive connection. Not thread-safe: one client per thread of work.
-/// Redirects are never followed, so credentials in headers never reach another host.
+/// Redirects are never followed, so credentials in headers never reach another host. HTTPS peers
+/// are verified against `trust` (certificate and host name, TLS 1.2 or later); verification cannot
+/// be turned off.
 public final class HTTPClient: HTTPTransport {
     private let handle: UnsafeMutableRawPointer
+    private let trust: TrustStore?
+    private let trustBundle: OpaquePointer?
     private let sink = ResponseSink()
     private var errorBuffer = [CChar](repeating: 0, count: Int(CURL_ERROR_SIZE) + 1)
     private var headerLine: [UInt8] = []
 
-    public init() throws(HTTPError) {
+    /// - Parameter trust: the CA store for HTTPS. Nil leaves libcurl's built-in default, which the
+    ///   static `bootstrap` does not have: a client without a store then talks plain HTTP only (the
+    ///   Runtime API), and any HTTPS peer fails verification.
+    public init(trust: TrustStore? = nil) throws(HTTPError) {
         guard curlGlobalInit == CURLE_OK, let handle = curl_easy_init() else {
             throw .transport("libcurl could not be initialised")
         }
         self.handle = handle
+        self.trust = trust
+        self.trustBundle = trust?.bundleFile.flatMap { TrustBundles.shared.bundle(at: $0) }
     }
 
     deinit {
@@ -77,6 +87,16 @@ public final class HTTPClient: HTTPTransport {
         ok = ok && ccurl_setopt_pointer(handle, CURLOPT_WRITEDATA, sinkPointer) == CURLE_OK
         ok = ok && ccurl_setopt_callback(handle, CURLOPT_HEADERFUNCTION, receiveHeader) == CURLE_OK
         ok = ok && ccurl_setopt_pointer(handle, CURLOPT_HEADERDATA, sinkPointer) == CURLE_OK
+        if let trust {
+            ok = ok && ccurl_setopt_long(handle, CURLOPT_SSLVERSION, Int(CURL_SSLVERSION_TLSv1_2)) == CURLE_OK
+            // No CA file for libcurl to load whole: the bundle is consulted through the lookup below.
+            ok = ok && ccurl_setopt_string(handle, CURLOPT_CAINFO, nil) == CURLE_OK
+            ok = ok && ccurl_setopt_string(handle, CURLOPT_CAPATH, trust.directories) == CURLE_OK
+            if let trustBundle {
+                ok = ok && ccurl_setopt_ssl_ctx_callback(handle, installTrustBundle) == CURLE_OK
+                ok = ok && ccurl_setopt_pointer(handle, CURLOPT_SSL_CTX_DATA, UnsafeMutableRawPointer(trustBundle)) == CURLE_OK
+            }
+        }
         guard ok else { throw .invalidRequest("libcurl rejected an option for \(request.method) request") }
 
         let code: CURLcode = errorBuffer.withUnsafeMutableBufferPointer { errorBytes in
@@ -101,7 +121,14 @@ public final class HTTPClient: HTTPTransport {
         }
         // The error buffer must not outlive this call's pointer.
         _ = ccurl_setopt_pointer(handle, CURLOPT_ERRORBUFFER, nil)
-        guard code == CURLE_OK else { throw Self.error(for: code, detail: errorBuffer) }
+        guard code == CURLE_OK else {
+            var error = Self.error(for: code, detail: errorBuffer)
+            if code == CURLE_PEER_FAILED_VERIFICATION, let path = trust?.bundleFile,
+               let note = TrustBundles.shared.readFailure(at: path) {
+                error = .connectFailed("\(error.detail) (\(note))")
+            }
+            throw error
+        }
 
         var status = 0
         _ = ccurl_getinfo_long(handle, CURLINFO_RESPONSE_CODE, &status)
@@ -139,6 +166,12 @@ public final class HTTPClient: HTTPTransport {
             return .transport(detail)
         }
     }
+}
+
+/// libcurl's CURLOPT_SSL_CTX_FUNCTION: called for each new TLS context, before its handshake.
+private let installTrustBundle: curl_ssl_ctx_callback = { _, sslContext, bundle in
+    guard let sslContext, let bundle else { return CURLE_SSL_CERTPROBLEM }
+    return trust_bundle_install(sslContext, OpaquePointer(bundle)) == 1 ? CURLE_OK : CURLE_SSL_CERTPROBLEM
 }
 
 private nonisolated(unsafe) let emptyBody = UnsafeMutableRawPointer.allocate(byteCount: 1, alignment: 1)

@@ -86,6 +86,13 @@ public enum HTTPError: Error, Sendable, Equatable, CustomStringConvertible {
     /// The connection broke or the peer answered with something that is not HTTP.
     case transport(String)
 
+    /// What libcurl said, without the kind.
+    public var detail: String {
+        switch self {
+        case .connectFailed(let detail), .timedOut(let detail), .invalidRequest(let detail), .transport(let detail): detail
+        }
+    }
+
     public var description: String {
         switch self {
         case .connectFailed(let detail): "connection failed: \(detail)"

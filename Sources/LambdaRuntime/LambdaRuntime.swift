@@ -10,8 +10,9 @@ public struct LambdaInitContext {
     public var variables: EnvironmentVariables
     public var environment: LambdaEnvironment
     public var logger: Logger
-    /// Makes HTTP transports of the kind the runtime itself uses.
-    public var makeTransport: () throws(HTTPError) -> any HTTPTransport
+    /// Makes HTTP transports of the kind the runtime itself uses, verifying HTTPS peers against
+    /// the given CA store.
+    public var makeTransport: (TrustStore?) throws(HTTPError) -> any HTTPTransport
 }
 
 /// The custom runtime's main loop: `next` → handler → `response` or `error`, until shut down.
@@ -23,7 +24,9 @@ public enum LambdaRuntime {
     ///
     /// A throwing `makeHandler` is reported on `/runtime/init/error` and ends the process.
     public static func run<Handler: LambdaHandler>(
-        transport makeTransport: @escaping () throws(HTTPError) -> any HTTPTransport = { () throws(HTTPError) in try HTTPClient() },
+        transport makeTransport: @escaping (TrustStore?) throws(HTTPError) -> any HTTPTransport = {
+            (trust: TrustStore?) throws(HTTPError) in try HTTPClient(trust: trust)
+        },
         _ makeHandler: (LambdaInitContext) throws -> Handler
     ) -> Never {
         let variables = EnvironmentVariables()
@@ -40,7 +43,7 @@ public enum LambdaRuntime {
 
         let client: RuntimeAPIClient
         do {
-            client = RuntimeAPIClient(endpoint: endpoint, transport: try makeTransport())
+            client = RuntimeAPIClient(endpoint: endpoint, transport: try makeTransport(nil))
         } catch {
             logger.critical("cannot start the HTTP client: \(error)")
             exit(1)

@@ -1,4 +1,5 @@
 import CCurl
+import HTTP
 import LambdaRuntime
 import StandardWebhooks
 
@@ -17,6 +18,8 @@ public struct NotifierConfiguration: Sendable {
     public var audioFilesPrefix: String
     /// Empty: any bucket.
     public var allowedBuckets: Set<String>
+    /// The CA store the backend's certificate is verified against; nil for a plain-http backend.
+    public var trustStore: TrustStore?
 
     public init(environment variables: [String: String]) throws(ConfigurationError) {
         try self.init(environment: EnvironmentVariables(variables))
@@ -34,7 +37,16 @@ public struct NotifierConfiguration: Sendable {
             throw ConfigurationError(variable: "WEBHOOK_PATH", problem: "must be an absolute path such as \(Self.defaultWebhookPath)")
         }
         let allowInsecure = try Self.flag("ALLOW_INSECURE_HTTP", in: variables)
-        try Self.validateBaseURL(baseURL, allowInsecureHTTP: allowInsecure)
+        let scheme = try Self.validateBaseURL(baseURL, allowInsecureHTTP: allowInsecure)
+        if scheme == "https" {
+            do {
+                trustStore = try TrustStore.locate(environment: { variables[$0] })
+            } catch {
+                throw ConfigurationError(variable: "API_BASE_URL", problem: "is https, but \(error)")
+            }
+        } else {
+            trustStore = nil
+        }
         var trimmedBase = Substring(baseURL)
         while trimmedBase.hasSuffix("/") { trimmedBase = trimmedBase.dropLast() }
         webhookURL = trimmedBase + path
@@ -89,7 +101,8 @@ public struct NotifierConfiguration: Sendable {
     }
 
     /// Parses with libcurl's own URL parser, so what is validated is exactly what will be requested.
-    private static func validateBaseURL(_ text: String, allowInsecureHTTP: Bool) throws(ConfigurationError) {
+    /// Returns the scheme, lower-cased.
+    private static func validateBaseURL(_ text: String, allowInsecureHTTP: Bool) throws(ConfigurationError) -> String {
         func fail(_ problem: String) -> ConfigurationError {
             ConfigurationError(variable: "API_BASE_URL", problem: problem)
         }
@@ -104,8 +117,7 @@ public struct NotifierConfiguration: Sendable {
             defer { curl_free(value) }
             return String(cString: value)
         }
-        let scheme = part(CURLUPART_SCHEME)?.lowercased()
-        guard scheme == "https" || scheme == "http" else { throw fail("must use https (or http to loopback)") }
+        guard let scheme = part(CURLUPART_SCHEME)?.lowercased(), scheme == "https" || scheme == "http" else { throw fail("must use https (or http to loopback)") }
         guard let host = part(CURLUPART_HOST)?.lowercased(), !host.isEmpty else { throw fail("has no host") }
         guard part(CURLUPART_USER) == nil else { throw fail("must not carry credentials") }
         guard part(CURLUPART_QUERY) == nil, part(CURLUPART_FRAGMENT) == nil else {
@@ -114,6 +126,7 @@ public struct NotifierConfiguration: Sendable {
         if scheme == "http" && !allowInsecureHTTP && !isLoopback(host) {
             throw fail("uses plain http to a non-loopback host: the API key would cross the network in clear text (use https, or set ALLOW_INSECURE_HTTP=true)")
         }
+        return scheme
     }
 
     static func isLoopback(_ host: String) -> Bool {

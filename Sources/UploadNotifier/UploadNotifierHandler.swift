@@ -25,8 +25,9 @@ public final class UploadNotifierHandler: LambdaHandler {
             "prefix": "\(configuration.audioFilesPrefix)",
             "maxAttempts": "\(configuration.maxAttempts)",
             "signingSecrets": "\(configuration.signer.secrets.count)",
+            "trustStore": "\(configuration.trustStore?.description ?? "none (plain http)")",
         ])
-        return UploadNotifierHandler(configuration: configuration, transport: try setup.makeTransport())
+        return UploadNotifierHandler(configuration: configuration, transport: try setup.makeTransport(configuration.trustStore))
     }
 
     public func handle(_ event: [UInt8], context: LambdaContext) throws -> [UInt8] {
