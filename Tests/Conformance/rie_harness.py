@@ -16,6 +16,7 @@ import re
 import secrets
 import signal
 import socket
+import ssl
 import subprocess
 import tempfile
 import threading
@@ -171,8 +172,11 @@ class RIEProcess:
 
     def __init__(self, binary: Union[str, Path], env: Optional[Mapping[str, Optional[str]]] = None,
                  log_path: Optional[Union[str, Path]] = None, rie: Optional[Path] = None,
-                 startup_timeout: float = 10.0):
-        self.binary = Path(binary).resolve()  # the RIE runs it from another working directory
+                 startup_timeout: float = 10.0, root: Any = None):
+        """`root`: a lambda_root.LambdaRoot. The RIE and `binary` (a path inside it, e.g. /var/task/bootstrap)
+        then run in that root, in their own mount and pid namespaces, as Lambda runs them in its image."""
+        self.root = root
+        self.binary = Path(binary) if root is not None else Path(binary).resolve()  # the RIE runs it elsewhere
         self.rie = Path(rie).resolve() if rie else require_rie().resolve()
         self.extra_env = dict(env or {})
         self.startup_timeout = startup_timeout
@@ -194,7 +198,11 @@ class RIEProcess:
             "HOME": str(self.log_path.parent),
             "LANG": "C.UTF-8",
         }
-        if os.environ.get("LD_LIBRARY_PATH"):
+        if self.root is not None:
+            # What Lambda sets in an OS-only runtime's sandbox.
+            env.update({"HOME": "/tmp", "LAMBDA_TASK_ROOT": "/var/task", "LAMBDA_RUNTIME_DIR": "/var/runtime",
+                        "LD_LIBRARY_PATH": "/lib64:/usr/lib64:/var/runtime:/var/runtime/lib:/var/task:/var/task/lib:/opt/lib"})
+        elif os.environ.get("LD_LIBRARY_PATH"):
             env["LD_LIBRARY_PATH"] = os.environ["LD_LIBRARY_PATH"]
         for k, v in self.extra_env.items():
             if v is None:
@@ -210,12 +218,15 @@ class RIEProcess:
             while self.port == self.api_port:
                 self.port = free_port()
             log = open(self.log_path, "ab")
+            command = [str(self.rie) if self.root is None else self.root.rie_path,
+                       "--runtime-api-address", f"{LOOPBACK}:{self.api_port}",
+                       "--runtime-interface-emulator-address", f"{LOOPBACK}:{self.port}",
+                       str(self.binary)]
+            if self.root is not None:
+                command = self.root.wrap(command)
             try:
                 self.proc = subprocess.Popen(
-                    [str(self.rie),
-                     "--runtime-api-address", f"{LOOPBACK}:{self.api_port}",
-                     "--runtime-interface-emulator-address", f"{LOOPBACK}:{self.port}",
-                     str(self.binary)],
+                    command,
                     env=self.environment(), cwd=str(self.log_path.parent),
                     stdin=subprocess.DEVNULL, stdout=log, stderr=subprocess.STDOUT,
                     start_new_session=True)
@@ -241,6 +252,12 @@ class RIEProcess:
         if self.proc is None:
             return
         self._remember_children()
+        if self.root is not None and self.proc.poll() is None:
+            # unshare ignores SIGTERM while it waits; its process group (the RIE, the function) does not.
+            try:
+                os.killpg(self.proc.pid, signal.SIGTERM)
+            except ProcessLookupError:
+                pass
         if self.proc.poll() is None:
             try:
                 self.proc.send_signal(signal.SIGTERM)
@@ -402,7 +419,8 @@ class WebhookReceiver:
     `X-Webhook-Api-Key` and the Standard Webhooks headers with `standardwebhooks.Webhook(secret).verify`."""
 
     def __init__(self, api_key: str, secrets_: Union[str, bytes, Iterable[Union[str, bytes]], None],
-                 default: Optional[Reply] = None):
+                 default: Optional[Reply] = None, tls: Optional["ssl.SSLContext"] = None):
+        """`tls`: serve HTTPS with this server context, at https://localhost:PORT."""
         try:
             from standardwebhooks import Webhook  # the independent implementation, never ours
         except ImportError as e:
@@ -483,6 +501,22 @@ class WebhookReceiver:
         self.server = Server((LOOPBACK, 0), Handler)
         self.port = self.server.server_address[1]
         self.url = f"http://{LOOPBACK}:{self.port}"
+        self.tls_failures = 0
+        if tls is not None:
+            # The handshake runs in the handler's thread (not in accept): a client that refuses our
+            # certificate is counted and never reaches _record.
+            self.server.socket = tls.wrap_socket(self.server.socket, server_side=True, do_handshake_on_connect=False)
+            self.url = f"https://localhost:{self.port}"
+
+            def setup_with_handshake(handler, original=Handler.setup):
+                try:
+                    handler.request.do_handshake()
+                except (ssl.SSLError, OSError):
+                    with self._lock:
+                        self.tls_failures += 1
+                    raise
+                original(handler)
+            Handler.setup = setup_with_handshake
         self._thread = threading.Thread(target=self.server.serve_forever, kwargs={"poll_interval": 0.05},
                                         daemon=True, name=f"receiver-{self.port}")
 
