@@ -17,12 +17,8 @@ STATIC_DEPS   := libcurl4-openssl-dev libssl-dev libc-ares-dev dpkg-dev advancec
 # Other release builds (bench peers) link the Swift and C++ runtimes statically (deploy/static-cxx.sh).
 RELEASE_BIN = $(BUILD)/release
 RELEASE_FLAGS = -c release --static-swift-stdlib $(shell bash deploy/static-cxx.sh $(BUILD)/static-cxx)
-# Official Swift images on Amazon Linux; not run in this project's CI (no container engine there).
-SWIFT_IMAGE_AL2     ?= swift:6.2-amazonlinux2
-SWIFT_IMAGE_AL2023  ?= swift:6.2-amazonlinux2023
-CONTAINER_ENGINE    ?= $(shell command -v docker || command -v podman)
 
-.PHONY: run test unit conformance deploy-test replay bench package static-bootstrap package-al2 package-al2023 deploy deps venv rie clean help
+.PHONY: run test unit conformance deploy-test replay bench package static-bootstrap deploy deps venv rie clean help
 
 help:  ## list the targets
 	@grep -hE '^[a-z0-9-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-12s %s\n", $$1, $$2}'
@@ -82,28 +78,6 @@ package: static-bootstrap  ## the fully static bootstrap → dist/bootstrap.zip 
 
 static-bootstrap: deps  ## only build the static bootstrap (libcurl cached under .build/static-curl)
 	PKG_CONFIG_PATH=$$(bash deploy/static-libcurl.sh $(STATIC_CURL)) $(SWIFT) build $(STATIC_FLAGS) --product bootstrap
-
-package-al2:  ## build inside swift:*-amazonlinux2 (docker/podman), then package for provided.al2 as a release
-	$(call container_package,$(SWIFT_IMAGE_AL2),provided.al2,.build-al2)
-
-package-al2023:  ## build inside swift:*-amazonlinux2023 (docker/podman), then package for provided.al2023 as a release
-	$(call container_package,$(SWIFT_IMAGE_AL2023),provided.al2023,.build-al2023)
-
-package-musl:  ## fully static build with the Swift static Linux SDK (musl), when installed, then package as a release
-	@$(SWIFT) sdk list 2>/dev/null | grep -q musl || { echo "the Swift static Linux SDK is not installed: see https://www.swift.org/documentation/articles/static-linux-getting-started.html"; exit 1; }
-	$(SWIFT) build -c release --product bootstrap --swift-sdk $$(uname -m)-swift-linux-musl --scratch-path .build-musl
-	$(SWIFT) build --product notifier
-	$(DEBUG_BIN)/notifier package --binary .build-musl/release/bootstrap --runtime $(RUNTIME) --output dist --release
-
-# $(1) image, $(2) runtime, $(3) scratch path. The container needs the C libraries' -dev packages too.
-define container_package
-	@[ -n "$(CONTAINER_ENGINE)" ] || { echo "no docker or podman here: run this target on a machine with a container engine"; exit 1; }
-	$(CONTAINER_ENGINE) run --rm -v "$(CURDIR)":/src -w /src $(1) bash -c \
-		'yum install -y -q libcurl-devel openssl-devel >/dev/null && { yum install -y -q libstdc++-static >/dev/null || true; } && \
-		 swift build -c release --static-swift-stdlib $$(bash deploy/static-cxx.sh $(3)/static-cxx) --product bootstrap --scratch-path $(3)'
-	$(SWIFT) build --product notifier
-	$(DEBUG_BIN)/notifier package --binary $(3)/release/bootstrap --runtime $(2) --output dist --release
-endef
 
 deploy: ## create or update the function from dist/ (refuses an incompatible artifact); see deploy/README.md
 	bash deploy/deploy.sh

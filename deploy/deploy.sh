@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Create or update the AudioUploadNotifier Lambda function from dist/bootstrap.zip + dist/manifest.json
-# with the AWS CLI (v1 or v2). Refuses an artifact that the packager marked incompatible with its runtime.
+# with the AWS CLI (v1 or v2). Refuses an artifact that the packager marked incompatible with the runtime.
 # See deploy/README.md. Secrets are passed to the CLI through a private temporary file, never echoed.
 set -euo pipefail
 
@@ -17,7 +17,8 @@ the update is active and checks that Lambda's CodeSha256 equals the manifest's c
 Artifact
   --manifest PATH           packaging manifest (default: dist/manifest.json)
   --zip PATH                the zip (default: the manifest's "zip", looked up next to the manifest first)
-  --runtime RUNTIME         require this runtime (provided.al2 | provided.al2023); default: the manifest's
+  --runtime RUNTIME         deploy on this runtime (provided.al2023 | provided.al2), which the manifest must list
+                            among its compatible runtimes; default: the manifest's "runtime"
 Target
   --function-name NAME      default: $NOTIFIER_FUNCTION_NAME or VoiceByAuribus-AudioUploadNotifier
   --role-arn ARN            execution role; required to create (default: $NOTIFIER_ROLE_ARN)
@@ -154,7 +155,7 @@ case "$log_level" in ""|TRACE|DEBUG|INFO|WARN|ERROR|FATAL) ;; *) die 2 "--log-le
 command -v python3 >/dev/null 2>&1 || die 2 "python3 is needed to read the manifest"
 
 # ---------------------------------------------------------------- the artifact
-[[ -f "$manifest" ]] || die 3 "no manifest at $manifest: build the artifact first (make package-al2, see deploy/README.md)"
+[[ -f "$manifest" ]] || die 3 "no manifest at $manifest: build the artifact first (make package, see deploy/README.md)"
 
 # One field per line; problems last, one per line.
 manifest_fields="$(python3 - "$manifest" <<'PY'
@@ -174,6 +175,11 @@ c = m.get("compatible")
 print("true" if c is True else "false")
 for key in ("runtime", "architecture", "codeSha256", "zip"):
     print(one_line(m.get(key) or ""))
+# Runtimes the binary starts on (a static bootstrap: both); older manifests name only "runtime".
+runtimes = m.get("compatibleRuntimes")
+if not isinstance(runtimes, list):
+    runtimes = [m.get("runtime")] if c is True else []
+print(" ".join(one_line(r) for r in runtimes if r))
 for p in m.get("problems") or []:
     print(one_line(p))
 PY
@@ -186,11 +192,11 @@ runtime="${fields[1]}"
 architecture="${fields[2]}"
 manifest_sha="${fields[3]}"
 manifest_zip="${fields[4]}"
-problems=(${fields[@]+"${fields[@]:5}"})
+compatible_runtimes=" ${fields[5]} "
+problems=(${fields[@]+"${fields[@]:6}"})
 
 case "$runtime" in
-    provided.al2) package_target="make package-al2" ;;
-    provided.al2023) package_target="make package-al2023" ;;
+    provided.al2|provided.al2023) ;;
     *) die 3 "manifest runtime \"$runtime\" is not provided.al2 or provided.al2023" ;;
 esac
 
@@ -199,15 +205,17 @@ if [[ "$compatible" != "true" ]]; then
         echo "deploy: REFUSED: $manifest says the zip is not compatible with $runtime:"
         for p in ${problems[@]+"${problems[@]}"}; do [[ -n "$p" ]] && echo "  - $p"; done
         echo "The binary needs a newer glibc or libraries that the $runtime image does not have."
-        echo "Build a compatible artifact inside the official Swift image for $runtime (needs docker or podman):"
-        echo "  $package_target"
+        echo "Build the fully static artifact, which starts on provided.al2023 and provided.al2 alike:"
+        echo "  make package"
         echo "then run this script again. See deploy/README.md, \"Building the zip\"."
     } >&2
     exit 3
 fi
 
 if [[ -n "$want_runtime" && "$want_runtime" != "$runtime" ]]; then
-    die 3 "the artifact was packaged for $runtime but --runtime $want_runtime was asked: rebuild with make package-${want_runtime#provided.}"
+    [[ "$compatible_runtimes" == *" $want_runtime "* ]] ||
+        die 3 "the artifact is not known to start on $want_runtime (it was checked against:${compatible_runtimes% }): rebuild it with make package, which checks both runtimes"
+    runtime="$want_runtime"
 fi
 case "$architecture" in x86_64|arm64) ;; *) die 3 "manifest architecture \"$architecture\" is not x86_64 or arm64" ;; esac
 [[ -n "$manifest_sha" ]] || die 3 "manifest has no codeSha256"
@@ -238,7 +246,7 @@ PY
 
 if [[ "$runtime" == "provided.al2" ]]; then
     note "note: AWS deprecated provided.al2 on 2026-06-30 (Amazon Linux 2 end of support) and schedules blocking"
-    note "      creation from 2026-07-31 and updates from 2026-08-31; if AWS refuses it, use make package-al2023."
+    note "      creation from 2026-07-31 and updates from 2026-08-31; if AWS refuses it, deploy with --runtime provided.al2023."
 fi
 
 # ---------------------------------------------------------------- the environment

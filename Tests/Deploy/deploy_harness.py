@@ -131,8 +131,10 @@ def moto_server(tmp_path_factory):
 
 
 def make_artifact(directory: Path, content: bytes, *, compatible: bool = True, runtime: str = "provided.al2",
-                  architecture: str = "x86_64", problems=(), sha_override: str | None = None) -> Path:
-    """A small bootstrap zip and its manifest (format of .notes/CONTRACT.md); returns the manifest path."""
+                  architecture: str = "x86_64", problems=(), sha_override: str | None = None,
+                  compatible_runtimes=None) -> Path:
+    """A small bootstrap zip and its manifest (the README's "Packaging" fields); returns the manifest path.
+    `compatible_runtimes`: the static artifact's list; None leaves the field out, as older manifests did."""
     directory.mkdir(parents=True, exist_ok=True)
     zip_path = directory / "bootstrap.zip"
     with zipfile.ZipFile(zip_path, "w", zipfile.ZIP_DEFLATED) as z:
@@ -151,6 +153,8 @@ def make_artifact(directory: Path, content: bytes, *, compatible: bool = True, r
         "compatible": compatible,
         "problems": list(problems),
     }
+    if compatible_runtimes is not None:
+        manifest.update(linking="static", compatibleRuntimes=list(compatible_runtimes))
     path = directory / "manifest.json"
     path.write_text(json.dumps(manifest, indent=2))
     return path

@@ -128,13 +128,32 @@ def test_incompatible_artifact_is_refused(moto_server, tmp_path):
         "--role-arn", moto_server.create_role(), "--env-file", write_env(tmp_path / "e.env"),
     ], moto_server.env)
     assert result.returncode == 3
-    assert "REFUSED" in result.stderr and "make package-al2" in result.stderr
+    assert "REFUSED" in result.stderr and "make package" in result.stderr
     assert "GLIBC_2.34" in result.stderr and "libcurl.so.4" in result.stderr
     assert function_absent(lam, name)
 
     # --dry-run refuses it too
     dry = run_script("deploy.sh", ["--manifest", manifest, "--dry-run"], moto_server.env)
     assert dry.returncode == 3 and "REFUSED" in dry.stderr
+
+
+def test_a_static_artifact_deploys_on_either_runtime(moto_server, tmp_path):
+    """The static bootstrap is checked against both runtimes; --runtime picks one of them, nothing else."""
+    lam = moto_server.client("lambda")
+    name = unique("notifier")
+    manifest = make_artifact(tmp_path / "static", b"echo static\n", runtime="provided.al2023",
+                             compatible_runtimes=["provided.al2", "provided.al2023"])
+    common = ["--manifest", manifest, "--endpoint-url", moto_server.endpoint, "--function-name", name,
+              "--role-arn", moto_server.create_role(), "--env-file", write_env(tmp_path / "e.env")]
+    result = run_script("deploy.sh", [*common, "--runtime", "provided.al2"], moto_server.env)
+    assert result.returncode == 0, result.stderr
+    assert lam.get_function(FunctionName=name)["Configuration"]["Runtime"] == "provided.al2"
+
+    only_2023 = make_artifact(tmp_path / "one", b"echo one\n", runtime="provided.al2023",
+                              compatible_runtimes=["provided.al2023"])
+    refused = run_script("deploy.sh", ["--manifest", only_2023, *common[2:], "--runtime", "provided.al2"],
+                         moto_server.env)
+    assert refused.returncode == 3 and "not known to start on provided.al2" in refused.stderr
 
 
 def test_tampered_zip_and_bad_input_are_refused(moto_server, tmp_path):
@@ -159,10 +178,10 @@ def test_tampered_zip_and_bad_input_are_refused(moto_server, tmp_path):
 
     result = run_script("deploy.sh", ["--manifest", good, *common, "--runtime", "provided.al2023",
                                       "--env-file", write_env(tmp_path / "e2.env")], moto_server.env)
-    assert result.returncode == 3 and "make package-al2023" in result.stderr
+    assert result.returncode == 3 and "not known to start on provided.al2023" in result.stderr
 
     result = run_script("deploy.sh", ["--manifest", tmp_path / "missing.json", *common], moto_server.env)
-    assert result.returncode == 3 and "make package-al2" in result.stderr
+    assert result.returncode == 3 and "make package" in result.stderr
 
     assert function_absent(lam, name)
 
