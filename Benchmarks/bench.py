@@ -1,15 +1,25 @@
 #!/usr/bin/env python3
-"""Benchmarks `bootstrap` side by side with its peers; run by `make bench` (Makefile.bench).
+"""Benchmarks `bootstrap` side by side with its peers, over HTTPS and HTTP; run by `make bench` (Makefile.bench).
 
-Contenders: bootstrap (the deployed binary), bootstrap-urlsession (same code, URLSession transport),
-a C floor (floor/floor.c: the same loop on libcurl + libcrypto, nothing else) and the same contract
-in Python on the official runtime interface client (python_peer/, `python -m awslambdaric`).
+Contenders: bootstrap (the shipped artifact: the static executable from dist/bootstrap.zip, run in an
+otherwise empty root laid out like provided.al2023, Tests/Conformance/lambda_root.py), bootstrap-urlsession
+(same code, URLSession transport; HTTP only), a C floor (floor/floor.c: the same loop on Debian's shared
+libcurl + libcrypto, nothing else) and the same contract in Python on the official runtime interface
+client (python_peer/, `python -m awslambdaric`).
 
-1. Cold start: fresh processes under fake_runtime_api.py; at the first `GET .../invocation/next`
-   the process's CPU (all threads, /proc/PID/task/*/schedstat), wall time since before the spawn,
-   and RSS. Then the real AWS Runtime Interface Emulator's `INIT REPORT(durationMs: …)`.
-2. Warm: sequential invocations in one process, each delivering one webhook to a C receiver.
-3. Size: stripped binary and zip bytes.
+HTTPS: a throw-away test CA and a `localhost` certificate (openssl CLI) for an HTTPS receiver; every
+contender trusts the machine's full CA set (~140 certificates) with the test CA appended: bootstrap
+through the root's Amazon Linux bundle path, the floor through CURLOPT_CAINFO (CURL_CA_BUNDLE), Python
+through SSL_CERT_FILE. Plain HTTP goes to http://localhost:PORT, HTTPS to https://localhost:PORT.
+
+1. Cold start: fresh processes under fake_runtime_api.py, one invocation each. At the first
+   `GET .../invocation/next` the process's CPU (all threads, /proc/PID/task/*/schedstat) less what its
+   task spent before exec'ing the runtime (preexec/preexec.c) = init CPU; at the second `next` the
+   first invocation's CPU. Both schemes, interleaved. Then the real AWS Runtime Interface Emulator's
+   `INIT REPORT(durationMs: …)` (bootstrap: the RIE inside the root too).
+2. Warm: sequential invocations in one process, each delivering one webhook to the C receiver, over
+   HTTP and over HTTPS (keep-alive where the contender keeps connections).
+3. Size: the zip (bootstrap: dist/bootstrap.zip itself) and the stripped binary.
 4. Micro: ordo-one/benchmark results of Benchmarks/Benchmarks/NotifierMicro (per record), if given.
 
 Prints one table, the ratios and the targets check, and writes everything to --out as JSON.
@@ -24,6 +34,7 @@ import http.client
 import json
 import os
 import re
+import secrets
 import shutil
 import signal
 import socket
@@ -38,6 +49,7 @@ from pathlib import Path
 HERE = Path(__file__).resolve().parent
 ROOT = HERE.parent
 sys.path.insert(0, str(HERE))
+sys.path.insert(0, str(ROOT / "Tests" / "Conformance"))
 
 import procstats  # noqa: E402
 from fake_runtime_api import FakeRuntimeAPI  # noqa: E402
@@ -47,36 +59,95 @@ SECRET_KEY = hashlib.sha256(b"audio-upload-notifier-bench").digest()  # 32 bytes
 SECRET = "whsec_" + base64.b64encode(SECRET_KEY).decode()
 USER_AGENT = "AudioUploadNotifier/1.0.0"
 MIB = 1024 * 1024
+SYSTEM_BUNDLE = Path("/etc/ssl/certs/ca-certificates.crt")  # the machine's full CA set
+ROOT_RUNTIME = "provided.al2023"
+SHIM_IN_ROOT = "/usr/local/bin/bench-preexec"
+SCHEMES = ("https", "http")
+
+
+# -- TLS material and the Lambda-like root ------------------------------------------------------
+
+class TLS:
+    """A test CA, a `localhost` server certificate from it, and the bundle every contender trusts:
+    the machine's full CA set with the test CA appended (as lambda_root.py writes the root's)."""
+
+    def __init__(self, folder):
+        self.folder = Path(folder)
+        if self.folder.exists():
+            shutil.rmtree(self.folder)
+        self.folder.mkdir(parents=True)
+        f = self.folder
+        ec = ["-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:P-256", "-nodes"]
+        run = lambda *a: subprocess.run(["openssl", *a], check=True, capture_output=True, timeout=30)  # noqa: E731
+        run("req", "-x509", *ec, "-keyout", str(f / "ca.key"), "-out", str(f / "ca.pem"), "-days", "2",
+            "-subj", "/O=AudioUploadNotifier bench/CN=AudioUploadNotifier bench CA",
+            "-addext", "basicConstraints=critical,CA:TRUE", "-addext", "keyUsage=critical,keyCertSign,cRLSign")
+        run("req", "-new", *ec, "-keyout", str(f / "server.key"), "-out", str(f / "server.csr"),
+            "-subj", "/O=AudioUploadNotifier bench/CN=localhost")
+        (f / "server.ext").write_text("subjectAltName=DNS:localhost\nbasicConstraints=critical,CA:FALSE\n"
+                                      "keyUsage=critical,digitalSignature\nextendedKeyUsage=serverAuth\n"
+                                      "authorityKeyIdentifier=keyid\n")
+        run("x509", "-req", "-in", str(f / "server.csr"), "-CA", str(f / "ca.pem"), "-CAkey", str(f / "ca.key"),
+            "-set_serial", "0x" + secrets.token_hex(12), "-days", "2", "-extfile", str(f / "server.ext"),
+            "-out", str(f / "server.pem"))
+        self.ca_pem = (f / "ca.pem").read_bytes()
+        self.cert, self.key = f / "server.pem", f / "server.key"
+        parts = [SYSTEM_BUNDLE.read_bytes(), self.ca_pem]
+        self.bundle = f / "bundle.pem"
+        self.bundle.write_bytes(b"\n".join(p.rstrip(b"\n") for p in parts) + b"\n")
+        self.bundle_certificates = self.bundle.read_bytes().count(b"-----BEGIN CERTIFICATE-----")
+
+
+def build_root(folder, zip_path, rie, tls, shim):
+    """dist/bootstrap.zip in an otherwise empty provided.al2023-like root (Tests/Conformance/lambda_root.py),
+    trusting the image's bundle = the machine's full CA set + the test CA, with the exec shim beside it."""
+    from lambda_root import LambdaRoot  # Tests/Conformance, stdlib only
+    folder = Path(folder)
+    if folder.exists():
+        shutil.rmtree(folder)
+    root = LambdaRoot(folder, ROOT_RUNTIME, zip_path, rie, trusted=[tls.ca_pem]).build()
+    target = folder / SHIM_IN_ROOT.lstrip("/")
+    shutil.copy2(shim, target)
+    return root
 
 
 # -- contenders ---------------------------------------------------------------------------------
 
 class Contender:
-    def __init__(self, name, slug, command, cwd, binary=None, note=""):
+    def __init__(self, name, slug, command, cwd, binary=None, note="", root=None, schemes=SCHEMES, tls_env=None,
+                 zip_path=None):
         self.name = name
         self.slug = slug
         self.command = [str(c) for c in command]
         self.cwd = str(cwd)
         self.binary = binary
         self.note = note
+        self.root = root          # a LambdaRoot: the command runs inside it (unshare), paths are the root's
+        self.schemes = schemes
+        self.tls_env = tls_env or {}
+        self.zip_path = zip_path  # the shipped zip, when there is one
 
 
-def contenders(args):
+def contenders(args, tls=None, root=None, root_binary=None):
+    bundle = str(tls.bundle) if tls else ""
     return [
-        Contender("bootstrap", "bootstrap", [args.bootstrap], ROOT, binary=args.bootstrap),
-        Contender("bootstrap-urlsession", "urlsession", [args.urlsession], ROOT, binary=args.urlsession),
-        Contender("C floor", "floor", [args.floor], ROOT, binary=args.floor),
+        Contender("bootstrap", "bootstrap", ["/var/task/bootstrap"], args.out.parent, binary=root_binary, root=root,
+                  zip_path=args.zip, note="static, from %s, in a %s-like root" % (os.path.relpath(args.zip, ROOT), ROOT_RUNTIME)),
+        Contender("bootstrap-urlsession", "urlsession", [args.urlsession], ROOT, binary=args.urlsession, schemes=("http",)),
+        Contender("C floor", "floor", [args.floor], ROOT, binary=args.floor, tls_env={"CURL_CA_BUNDLE": bundle}),
         Contender("Python awslambdaric", "python",
-                  [args.python, "-m", "awslambdaric", "handler.handler"], HERE / "python_peer"),
+                  [args.python, "-m", "awslambdaric", "handler.handler"], HERE / "python_peer",
+                  tls_env={"SSL_CERT_FILE": bundle}),
     ]
 
 
-def contender_env(out, api_address, receiver_port):
+def contender_env(out, api_address, receiver, contender=None):
+    """`receiver`: the webhook base URL, or (older callers) a port on 127.0.0.1 for plain HTTP."""
     env = {
         "PATH": "/usr/local/bin:/usr/bin:/bin",
         "LANG": "C.UTF-8",
         "HOME": str(out),
-        "API_BASE_URL": "http://127.0.0.1:%d" % receiver_port,
+        "API_BASE_URL": receiver if isinstance(receiver, str) else "http://127.0.0.1:%d" % receiver,
         "WEBHOOK_API_KEY": API_KEY,
         "WEBHOOK_SIGNING_SECRET": SECRET,
         "AWS_LAMBDA_FUNCTION_NAME": "audio-upload-notifier-bench",
@@ -86,6 +157,13 @@ def contender_env(out, api_address, receiver_port):
         # Python keeps its bytecode cache out of the source tree (Lambda's would be warm too).
         "PYTHONPYCACHEPREFIX": str(out / "pycache"),
     }
+    if contender is not None:
+        env.update(contender.tls_env)  # the same in both schemes: only API_BASE_URL differs
+        if contender.root is not None:
+            # What Lambda sets in an OS-only runtime's sandbox (as Tests/Conformance/rie_harness.py does).
+            env.pop("PYTHONPYCACHEPREFIX")
+            env.update({"HOME": "/tmp", "LAMBDA_TASK_ROOT": "/var/task", "LAMBDA_RUNTIME_DIR": "/var/runtime",
+                        "LD_LIBRARY_PATH": "/lib64:/usr/lib64:/var/runtime:/var/runtime/lib:/var/task:/var/task/lib:/opt/lib"})
     if api_address:
         env["AWS_LAMBDA_RUNTIME_API"] = api_address
     return env
@@ -94,18 +172,24 @@ def contender_env(out, api_address, receiver_port):
 # -- helpers ------------------------------------------------------------------------------------
 
 class Receiver:
-    """The C webhook receiver (receiver/receiver.c) as a child process."""
+    """The C webhook receiver (receiver/receiver.c) as a child process; HTTPS when given tls."""
 
-    def __init__(self, binary, dump=None, dump_count=3, max_seconds=900):
+    def __init__(self, binary, dump=None, dump_count=3, max_seconds=900, tls=None):
         command = [str(binary), "--port", "0", "--max-seconds", str(max_seconds)]
         if dump:
             command += ["--dump", str(dump), "--dump-count", str(dump_count)]
+        if tls:
+            command += ["--tls-cert", str(tls.cert), "--tls-key", str(tls.key)]
         self.process = subprocess.Popen(command, stdout=subprocess.PIPE, text=True)
         line = self.process.stdout.readline()
         if not line.startswith("PORT "):
             self.process.kill()
             raise RuntimeError("the receiver did not start: %r" % line)
         self.port = int(line.split()[1])
+        self.scheme = "https" if tls else "http"
+        self.url = "%s://localhost:%d" % (self.scheme, self.port)
+        self.tls_failures = None
+        self.handshakes = None
 
     def stop(self):
         self.process.send_signal(signal.SIGTERM)
@@ -114,13 +198,58 @@ class Receiver:
         except subprocess.TimeoutExpired:
             self.process.kill()
             out, _ = self.process.communicate()
-        match = re.search(r"COUNT (\d+) CONNECTIONS (\d+)", out or "")
+        match = re.search(r"COUNT (\d+) CONNECTIONS (\d+)(?: HANDSHAKES (\d+) TLS_FAILURES (\d+))?", out or "")
+        if match and match.group(3) is not None:
+            self.handshakes, self.tls_failures = int(match.group(3)), int(match.group(4))
         return (int(match.group(1)), int(match.group(2))) if match else (None, None)
 
 
-def spawn(contender, env, log):
-    return subprocess.Popen(contender.command, cwd=contender.cwd, env=env, stdin=subprocess.DEVNULL,
-                            stdout=log, stderr=subprocess.STDOUT, start_new_session=True)
+class Launch:
+    """One contender process, started through the exec shim (preexec/preexec.c) — inside the root
+    for bootstrap — so its CPU before exec'ing the runtime is known and left out."""
+
+    def __init__(self, contender, env, log, shim):
+        self.contender = contender
+        read_end, write_end = os.pipe()
+        argv = [SHIM_IN_ROOT if contender.root is not None else str(shim), str(write_end)] + contender.command
+        if contender.root is not None:
+            argv = contender.root.wrap(argv)
+        try:
+            self.process = subprocess.Popen(argv, cwd=contender.cwd, env=env, stdin=subprocess.DEVNULL, stdout=log,
+                                            stderr=subprocess.STDOUT, start_new_session=True, pass_fds=(write_end,))
+        finally:
+            os.close(write_end)
+        self.read_end = read_end
+        self._pid = None
+
+    @property
+    def pid(self):
+        """The runtime's host pid: the process itself, or the child of `unshare --fork` (pid 1 inside)."""
+        if self._pid is None:
+            if self.contender.root is None:
+                self._pid = self.process.pid
+            else:
+                deadline = time.monotonic() + 5
+                while self._pid is None:
+                    try:
+                        children = Path("/proc/%d/task/%d/children" % (self.process.pid, self.process.pid)).read_text().split()
+                    except OSError:
+                        children = []
+                    if children:
+                        self._pid = int(children[0])
+                    elif time.monotonic() > deadline or self.process.poll() is not None:
+                        raise RuntimeError("no child of unshare (pid %d)" % self.process.pid)
+                    else:
+                        time.sleep(0.001)
+        return self._pid
+
+    def preexec_ns(self):
+        """The task's CPU before it exec'd the runtime, as the shim wrote it (once the process is gone)."""
+        try:
+            text = os.read(self.read_end, 64).decode().strip()
+        finally:
+            os.close(self.read_end)
+        return int(text) if text.isdigit() else None
 
 
 def kill_and_reap(process, sig=signal.SIGKILL, grace=3.0):
@@ -159,6 +288,7 @@ def tail(path, lines=15):
 
 
 def median(values):
+    values = [v for v in values if v is not None]
     return statistics.median(values) if values else None
 
 
@@ -228,47 +358,74 @@ def verify_dump(path, key, webhook_id, body):
     return {"checked": checked, "ok": not problems, "problems": sorted(set(problems))}
 
 
+def response_ok(api, expected):
+    key, webhook_id, _ = expected
+    first = json.loads(api.responses[0][3]) if api.responses else {}
+    return (first.get("delivered") == 1 and first.get("skipped") == 0
+            and first.get("results") == [{"key": key, "outcome": "delivered", "webhookId": webhook_id}])
+
+
 # -- 1. cold start ------------------------------------------------------------------------------
 
-def cold_start(contender, event, receiver_port, out):
-    sample = {}
-    api = FakeRuntimeAPI(event, invocations=0, max_seconds=20)
-    process = None
+def cold_start(contender, scheme, event, receivers, out, shim, expected):
+    """One fresh process, one invocation: init CPU at the first `next`, the first invocation's at the second."""
+    snaps = {}
+    api = FakeRuntimeAPI(event, invocations=1, max_seconds=20)
+    launch = None
 
     def on_next(index, arrived):
-        if index == 0:
-            snap = procstats.snapshot(process.pid)
-            sample.update(cpu_ns=snap["cpu_ns"], stat_cpu_ns=snap["stat_cpu_ns"], rss_kb=snap["rss_kb"],
-                          threads=snap["threads"], wall_ns=arrived - before, exec_wall_ns=arrived - after)
+        snaps[index] = dict(procstats.snapshot(launch.pid), at_ns=arrived)
 
     api.on_next = on_next
-    env = contender_env(out, api.address, receiver_port)
-    with open(out / "logs" / ("%s-cold.log" % contender.slug), "ab") as log:
+    env = contender_env(out, api.address, receivers[scheme].url, contender)
+    with open(out / "logs" / ("%s-cold-%s.log" % (contender.slug, scheme)), "ab") as log:
         before = time.perf_counter_ns()
-        process = spawn(contender, env, log)
-        after = time.perf_counter_ns()
+        launch = Launch(contender, env, log, shim)
+        process = launch.process
         try:
             reason = api.serve(process)
         finally:
-            rusage_ns = kill_and_reap(process) if process.returncode is None else None
+            if process.returncode is None:
+                kill_and_reap(process)
             api.close()
-    if reason != "done":
-        raise RuntimeError("%s cold start: %s\n%s" % (contender.name, reason, tail(log.name)))
-    sample["rusage_cpu_ns"] = rusage_ns
+    preexec = launch.preexec_ns()
+    if reason != "done" or 0 not in snaps or 1 not in snaps:
+        raise RuntimeError("%s cold start (%s): %s\n%s" % (contender.name, scheme, reason, tail(log.name)))
+    if not response_ok(api, expected):
+        raise RuntimeError("%s cold start (%s) answered %r\n%s" % (contender.name, scheme, api.responses[:1], tail(log.name)))
+    if preexec is None:
+        raise RuntimeError("%s cold start (%s): the exec shim wrote no figure" % (contender.name, scheme))
+    init, first = snaps[0], snaps[1]
+    sample = {
+        "scheme": scheme,
+        "preexec_cpu_ns": preexec,
+        "init_cpu_ns": init["cpu_ns"] - preexec,
+        "first_cpu_ns": first["cpu_ns"] - init["cpu_ns"],
+        "init_plus_first_cpu_ns": first["cpu_ns"] - preexec,
+        "stat_cpu_ns": first["stat_cpu_ns"],
+        "init_rss_kb": init["rss_kb"], "first_rss_kb": first["rss_kb"], "first_hwm_kb": first["hwm_kb"],
+        "threads": first["threads"],
+        "init_wall_ns": init["at_ns"] - before,
+        "first_wall_ns": api.latencies_ns()[0],
+    }
     usage = getattr(process, "rusage", None)
-    if usage is not None:
-        sample.update(user_ns=int(usage.ru_utime * 1e9), system_ns=int(usage.ru_stime * 1e9),
-                      minor_faults=usage.ru_minflt, major_faults=usage.ru_majflt)
+    if usage is not None and contender.root is None:
+        sample.update(minor_faults=usage.ru_minflt, major_faults=usage.ru_majflt)
     return sample
 
 
-def rie_init(contender, rie, event, receiver_port, out):
-    """One start under the real RIE; returns INIT REPORT durationMs."""
+def rie_init(contender, rie, event, receiver_url, out):
+    """One start under the real RIE (bootstrap: the RIE inside the root too); returns INIT REPORT durationMs."""
     api_port, invoke_port = free_port(), free_port()
-    env = contender_env(out, None, receiver_port)
+    while invoke_port == api_port:
+        invoke_port = free_port()
+    env = contender_env(out, None, receiver_url, contender)
     log_path = out / "logs" / ("%s-rie.log" % contender.slug)
-    command = [str(rie), "--runtime-api-address", "127.0.0.1:%d" % api_port,
+    rie_path = contender.root.rie_path if contender.root is not None else str(rie)
+    command = [rie_path, "--runtime-api-address", "127.0.0.1:%d" % api_port,
                "--runtime-interface-emulator-address", "127.0.0.1:%d" % invoke_port] + contender.command
+    if contender.root is not None:
+        command = contender.root.wrap(command)
     with open(log_path, "wb") as log:
         process = subprocess.Popen(command, cwd=contender.cwd, env=env, stdin=subprocess.DEVNULL, stdout=log,
                                    stderr=subprocess.STDOUT, start_new_session=True)
@@ -305,15 +462,15 @@ def rie_init(contender, rie, event, receiver_port, out):
 
 # -- 2. warm ------------------------------------------------------------------------------------
 
-def warm(contender, event, args, out, expected):
-    dump = out / ("webhooks-%s.txt" % contender.slug)
-    receiver = Receiver(args.receiver, dump=dump, dump_count=3)
+def warm(contender, scheme, event, args, out, expected, tls, shim):
+    dump = out / ("webhooks-%s-%s.txt" % (contender.slug, scheme))
+    receiver = Receiver(args.receiver, dump=dump, dump_count=3, tls=tls if scheme == "https" else None)
     marks = {}
-    process = None
+    launch = None
     total = args.warmup + args.warm
 
     def mark(name, arrived):
-        snap = procstats.snapshot(process.pid)
+        snap = procstats.snapshot(launch.pid)
         snap.update(at_ns=arrived, receiver_cpu_ns=procstats.cpu_ns(receiver.process.pid),
                     api_cpu_ns=time.thread_time_ns())
         marks[name] = snap
@@ -325,10 +482,11 @@ def warm(contender, event, args, out, expected):
             mark("after", arrived)
 
     api = FakeRuntimeAPI(event, invocations=total, on_next=on_next, max_seconds=args.warm_seconds)
-    env = contender_env(out, api.address, receiver.port)
-    log_path = out / "logs" / ("%s-warm.log" % contender.slug)
+    env = contender_env(out, api.address, receiver.url, contender)
+    log_path = out / "logs" / ("%s-warm-%s.log" % (contender.slug, scheme))
     with open(log_path, "wb") as log:
-        process = spawn(contender, env, log)
+        launch = Launch(contender, env, log, shim)
+        process = launch.process
         try:
             reason = api.serve(process)
         finally:
@@ -336,19 +494,17 @@ def warm(contender, event, args, out, expected):
                 kill_and_reap(process, signal.SIGTERM, grace=3)
             api.close()
             received, connections = receiver.stop()
+            launch.preexec_ns()
     if reason != "done" or "after" not in marks:
-        raise RuntimeError("%s warm run: %s after %d invocations\n%s" % (contender.name, reason, api.handed_out, tail(log_path)))
+        raise RuntimeError("%s warm run (%s): %s after %d invocations\n%s" % (contender.name, scheme, reason, api.handed_out, tail(log_path)))
 
     before, after = marks["before"], marks["after"]
     n = args.warm
     latencies = api.latencies_ns(first=args.warmup)
     kinds = [kind for _, _, kind, _ in api.responses]
-    first_response = json.loads(api.responses[0][3]) if api.responses else {}
-    key, webhook_id, _ = expected
-    response_ok = (first_response.get("delivered") == 1 and first_response.get("skipped") == 0
-                   and first_response.get("results") == [{"key": key, "outcome": "delivered", "webhookId": webhook_id}])
     seconds = (after["at_ns"] - before["at_ns"]) / 1e9
     return {
+        "scheme": scheme,
         "invocations": n,
         "warmup": args.warmup,
         "p50_ms": percentile(latencies, 50) / 1e6,
@@ -371,7 +527,9 @@ def warm(contender, event, args, out, expected):
         "errors": kinds.count("error"),
         "webhooks_received": received,
         "receiver_connections": connections,
-        "response_ok": response_ok,
+        "tls_handshakes": receiver.handshakes,
+        "tls_failures": receiver.tls_failures,
+        "response_ok": response_ok(api, expected),
         "webhook_check": verify_dump(dump, *expected),
     }
 
@@ -390,6 +548,12 @@ def zip_one(archive, name, data, mode):
 
 
 def sizes(contender, out):
+    if contender.zip_path is not None:
+        # The shipped artifact as it is: dist/bootstrap.zip and the (already stripped) executable in it.
+        with zipfile.ZipFile(contender.zip_path) as z:
+            entry = z.getinfo("bootstrap")
+        return {"binary_bytes": entry.file_size, "stripped_bytes": entry.file_size,
+                "zip_bytes": Path(contender.zip_path).stat().st_size}
     archive = out / "zip" / ("%s.zip" % contender.slug)
     if contender.binary is None:
         # Python: what a python3.x function ships is its handler; the runtime is Lambda's.

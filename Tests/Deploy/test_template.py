@@ -105,7 +105,7 @@ def test_function_shape(template):
     assert (DEPLOY / p["CodeUri"]).resolve() == REPO / "dist" / "bootstrap.zip"
     assert p["MemorySize"] == 256 and p["Timeout"] == 30
     assert p["Runtime"] == {"Ref": "Runtime"}
-    assert template["Parameters"]["Runtime"]["Default"] == "provided.al2"
+    assert template["Parameters"]["Runtime"]["Default"] == "provided.al2023"
     assert p["Architectures"] == [{"Ref": "Architecture"}]
     assert template["Parameters"]["Architecture"]["AllowedValues"] == ["x86_64", "arm64"]
     variables = p["Environment"]["Variables"]
