@@ -11,6 +11,10 @@
 // retries, no logging framework (one write(2) per invocation, like the notifier's one log line).
 // It is a yardstick, not a product: it trusts its input and handles one record per event.
 //
+// HTTPS: libcurl's own CA handling. CURL_CA_BUNDLE (as the curl tool reads it) names the PEM bundle
+// for CURLOPT_CAINFO, which libcurl loads whole into the TLS context of its first connection; unset,
+// Debian's built-in default (/etc/ssl/certs/ca-certificates.crt) applies.
+//
 // Build: cc -O2 -o floor floor.c -lcurl -lcrypto
 #define _GNU_SOURCE
 #define OPENSSL_SUPPRESS_DEPRECATED 1
@@ -154,11 +158,14 @@ static const char *env(const char *name, const char *fallback) {
 }
 
 /// One POST of `payload` on a reused handle; the response body goes to `sink`. timeout_ms 0: none.
+static const char *ca_bundle;  // CURL_CA_BUNDLE, or NULL for libcurl's default
+
 static CURLcode post(CURL *handle, const char *url, struct curl_slist *headers, const struct buffer *payload,
                      long timeout_ms, struct buffer *sink) {
     sink->length = 0;
     curl_easy_reset(handle);
     curl_easy_setopt(handle, CURLOPT_URL, url);
+    if (ca_bundle) curl_easy_setopt(handle, CURLOPT_CAINFO, ca_bundle);
     curl_easy_setopt(handle, CURLOPT_NOSIGNAL, 1L);
     curl_easy_setopt(handle, CURLOPT_HTTPHEADER, headers);
     curl_easy_setopt(handle, CURLOPT_POSTFIELDS, payload->data);
@@ -175,6 +182,7 @@ int main(void) {
     const char *api_key = getenv("WEBHOOK_API_KEY");
     if (!api || !base || !api_key) { fputs("AWS_LAMBDA_RUNTIME_API, API_BASE_URL and WEBHOOK_API_KEY are required\n", stderr); return 2; }
     const char *prefix = env("AUDIO_FILES_PREFIX", "audio-files/");
+    ca_bundle = env("CURL_CA_BUNDLE", NULL);
     const char *secret = getenv("WEBHOOK_SIGNING_SECRET");
     unsigned char key[128];
     int key_length;

@@ -46,6 +46,10 @@ public final class HTTPClient: HTTPTransport {
         curl_easy_cleanup(handle)
     }
 
+    /// libcurl's own account of what it is built with, e.g. "libcurl/7.88.1 OpenSSL/3.0.22 c-ares/1.18.1":
+    /// in a static binary, the versions an advisory has to be checked against.
+    public static var libraryVersions: String { String(cString: curl_version()) }
+
     public func send(_ request: HTTPRequest) throws(HTTPError) -> HTTPResponse {
         var headerList: UnsafeMutablePointer<curl_slist>?
         defer { curl_slist_free_all(headerList) }

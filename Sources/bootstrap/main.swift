@@ -1,5 +1,6 @@
 // The deployed custom runtime: the Lambda run loop serving the upload notifier.
 import ArgvFromInitArray  // CommandLine's argv without the runtime's start-up /proc scan
+import HTTP
 import LambdaRuntime
 import UploadNotifier
 
@@ -10,6 +11,9 @@ import Glibc
 // Lambda starts `bootstrap` without arguments; an operator may ask it what it is.
 if CommandLine.arguments.dropFirst().first == "--version" {
     print("AudioUploadNotifier \(NotifierVersion.current) (Lambda custom runtime, Runtime API 2018-06-01)")
+    var glibc = [CChar](repeating: 0, count: 64)
+    _ = confstr(Int32(_CS_GNU_LIBC_VERSION), &glibc, glibc.count)  // "glibc 2.36"
+    print("linked: \(HTTPClient.libraryVersions) \(String(cString: glibc))")
     exit(0)
 }
 

@@ -95,6 +95,20 @@ def test_the_zip_holds_a_static_executable():
 
 
 @pytest.mark.parametrize("runtime", RUNTIMES)
+def test_it_runs_in_the_empty_root_and_names_what_it_carries(runtime, make_root):
+    """Nothing of this machine is in the root; `--version` names the libraries linked in."""
+    root = make_root(runtime)
+    result = subprocess.run(root.wrap([BOOTSTRAP_IN_ROOT, "--version"]), capture_output=True, text=True, timeout=30)
+    assert result.returncode == 0, result
+    assert result.stdout.startswith("AudioUploadNotifier "), result.stdout
+    linked = result.stdout.splitlines()[1]
+    for component in ("libcurl/7.", "OpenSSL/3.", "c-ares/", "glibc 2."):
+        assert component in linked, linked
+    for left_out in ("nghttp2", "libssh2", "OpenLDAP", "zlib", "libidn2"):  # configured out of libcurl
+        assert left_out not in linked, linked
+
+
+@pytest.mark.parametrize("runtime", RUNTIMES)
 def test_delivers_over_https_trusting_the_images_bundle(runtime, trusted_ca, make_root, https_receiver, run_in_root):
     """The test CA sits last in the image's ~140-certificate bundle; the signature is checked by the
     independent standardwebhooks library."""
