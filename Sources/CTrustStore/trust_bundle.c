@@ -12,10 +12,10 @@
 #include <openssl/x509.h>
 #include <openssl/x509_vfy.h>
 
-/// One certificate of the bundle: where its DER and its subject's DER are in `trust_bundle.der`.
+/// One certificate of the bundle: where its base64 text is in the file, and its subject's DER.
 typedef struct {
-    size_t offset, length;
-    size_t subject_offset, subject_length;
+    size_t base64_offset, base64_length;   ///< into `trust_bundle.pem`
+    size_t subject_offset, subject_length; ///< into `trust_bundle.subjects`
     int trusted_form;       ///< "TRUSTED CERTIFICATE": DER followed by OpenSSL's trust settings
     X509 *decoded;          ///< owned; NULL until a lookup asks for it
     X509_NAME *subject;     ///< owned; decoded only for the canonical-name fallback
@@ -24,12 +24,13 @@ typedef struct {
 struct trust_bundle {
     char *path;
     int read_state, read_errno;
-    unsigned char *der;
-    size_t der_length;
+    char *pem;                  ///< the file, kept: a matching certificate is decoded from it
+    size_t pem_length;
+    unsigned char *subjects;    ///< every certificate's subject DER, back to back
+    size_t subjects_length, subjects_capacity;
     bundle_entry *entries;
-    size_t count;
+    size_t count, capacity;
     size_t decoded, lookups;
-    int subjects_decoded;
 };
 
 /// Which bundle a lookup belongs to: the lookup method is shared, its data per store.
@@ -53,7 +54,8 @@ void trust_bundle_free(trust_bundle *bundle) {
         X509_NAME_free(bundle->entries[i].subject);
     }
     free(bundle->entries);
-    free(bundle->der);
+    free(bundle->subjects);
+    free(bundle->pem);
     free(bundle->path);
     free(bundle);
 }
@@ -67,8 +69,78 @@ trust_bundle_stats trust_bundle_get_stats(const trust_bundle *bundle) {
 
 // MARK: - Reading the file
 
-/// Reads one DER tag and length at `*at` (bounded by `end`); on success `*at` points at the value.
-static int der_header(const unsigned char **at, const unsigned char *end, unsigned char *tag, size_t *length) {
+enum { B64_SKIP = 0x40, B64_END = 0x41, B64_BAD = 0xff };
+
+/// Base64 digit values; whitespace is skipped and '=' ends the data (RFC 7468 text).
+static const unsigned char *base64_table(void) {
+    static unsigned char table[256];
+    if (table['A'] == 0 && table['B'] == 0) {
+        memset(table, B64_BAD, sizeof table);
+        const char *digits = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+        for (unsigned char i = 0; i < 64; i++) table[(unsigned char)digits[i]] = i;
+        table[' '] = table['\t'] = table['\r'] = table['\n'] = B64_SKIP;
+        table['='] = B64_END;
+    }
+    return table;
+}
+
+/// Decodes base64 text from `*text` (up to `end`) into `out`, at most `capacity` bytes, whole groups of
+/// four digits at a time; `*text` is left where decoding stopped. Returns the bytes written, or -1 on a
+/// character that is not base64.
+static long base64_decode(const char **text, const char *end, unsigned char *out, size_t capacity) {
+    const unsigned char *table = base64_table();
+    const char *p = *text;
+    size_t written = 0;
+    unsigned int group = 0, digits = 0;
+    while (p < end && written + 3 <= capacity) {
+        // Four digits at a time while there is no line break, padding or stray byte among them.
+        if (digits == 0 && end - p >= 4) {
+            unsigned char a = table[(unsigned char)p[0]], b = table[(unsigned char)p[1]];
+            unsigned char c = table[(unsigned char)p[2]], d = table[(unsigned char)p[3]];
+            if ((a | b | c | d) < 64) {
+                group = (unsigned int)a << 18 | (unsigned int)b << 12 | (unsigned int)c << 6 | d;
+                out[written] = (unsigned char)(group >> 16);
+                out[written + 1] = (unsigned char)(group >> 8);
+                out[written + 2] = (unsigned char)group;
+                written += 3;
+                p += 4;
+                *text = p;
+                continue;
+            }
+        }
+        unsigned char value = table[(unsigned char)*p++];
+        if (value >= 64) {  // one test for the rare cases
+            if (value == B64_SKIP) continue;
+            if (value == B64_END) break;
+            return -1;
+        }
+        group = group << 6 | value;
+        if (++digits == 4) {
+            out[written] = (unsigned char)(group >> 16);
+            out[written + 1] = (unsigned char)(group >> 8);
+            out[written + 2] = (unsigned char)group;
+            written += 3;
+            group = 0;
+            digits = 0;
+            *text = p;
+        }
+    }
+    if (digits == 2 && written < capacity) {  // "xx==": one final byte
+        out[written++] = (unsigned char)(group >> 4);
+        *text = end;
+    } else if (digits == 3 && written + 2 <= capacity) {  // "xxx=": two
+        out[written++] = (unsigned char)(group >> 10);
+        out[written++] = (unsigned char)(group >> 2);
+        *text = end;
+    } else if (p >= end || (p > *text && table[(unsigned char)p[-1]] == B64_END)) {
+        *text = end;
+    }
+    return (long)written;
+}
+
+/// Reads one DER tag and length at `*at`; on success `*at` points at the value, which is checked to
+/// lie within `end` only when `whole` (a certificate's outer sequences may extend past a prefix).
+static int der_header(const unsigned char **at, const unsigned char *end, int whole, unsigned char *tag, size_t *length) {
     const unsigned char *p = *at;
     if (end - p < 2) return 0;
     *tag = *p++;
@@ -79,65 +151,81 @@ static int der_header(const unsigned char **at, const unsigned char *end, unsign
         n = 0;
         while (bytes--) n = (n << 8) | *p++;
     }
-    if ((size_t)(end - p) < n) return 0;
+    if (whole && (size_t)(end - p) < n) return 0;
     *at = p;
     *length = n;
     return 1;
 }
 
-/// Finds the subject Name inside a certificate's DER without decoding it:
+/// Finds the subject Name in the first `available` bytes of a certificate's DER, without decoding it:
 /// Certificate ::= SEQUENCE { tbsCertificate SEQUENCE { [0] version OPTIONAL, serialNumber,
-/// signature, issuer, validity, subject, … }, … } (RFC 5280, 4.1).
-static int find_subject(const unsigned char *der, size_t length, size_t *offset, size_t *subject_length) {
-    const unsigned char *p = der, *end = der + length;
+/// signature, issuer, validity, subject, … }, … } (RFC 5280, 4.1). Returns 0 when those bytes do not
+/// yet hold the whole subject (or are not a certificate).
+static int find_subject(const unsigned char *der, size_t available, size_t *offset, size_t *subject_length) {
+    const unsigned char *p = der, *end = der + available;
     unsigned char tag;
     size_t n;
-    if (!der_header(&p, end, &tag, &n) || tag != 0x30) return 0;  // Certificate
-    end = p + n;
-    if (!der_header(&p, end, &tag, &n) || tag != 0x30) return 0;  // tbsCertificate
-    end = p + n;
+    if (!der_header(&p, end, 0, &tag, &n) || tag != 0x30) return 0;  // Certificate
+    if (!der_header(&p, end, 0, &tag, &n) || tag != 0x30) return 0;  // tbsCertificate
     const unsigned char *field = p;
-    if (!der_header(&p, end, &tag, &n)) return 0;
-    if (tag == 0xa0) {  // explicit version
-        field = p + n;
-    }
-    p = field;
+    if (!der_header(&p, end, 1, &tag, &n)) return 0;
+    p = tag == 0xa0 ? p + n : field;  // skip the explicit version
     // serialNumber, signature, issuer, validity: skip four fields.
     for (int skip = 0; skip < 4; skip++) {
-        if (!der_header(&p, end, &tag, &n)) return 0;
+        if (!der_header(&p, end, 1, &tag, &n)) return 0;
         p += n;
     }
     const unsigned char *subject = p;
-    if (!der_header(&p, end, &tag, &n) || tag != 0x30) return 0;
+    if (!der_header(&p, end, 1, &tag, &n) || tag != 0x30) return 0;
     *offset = (size_t)(subject - der);
     *subject_length = (size_t)(p + n - subject);
     return 1;
 }
 
-static int append_entry(trust_bundle *bundle, size_t *capacity, bundle_entry entry) {
-    if (bundle->count == *capacity) {
-        size_t grown = *capacity ? *capacity * 2 : 256;
-        bundle_entry *entries = realloc(bundle->entries, grown * sizeof *entries);
-        if (entries == NULL) return 0;
-        bundle->entries = entries;
-        *capacity = grown;
+static void *grow(void *buffer, size_t *capacity, size_t needed, size_t element) {
+    if (needed <= *capacity) return buffer;
+    size_t grown = *capacity ? *capacity : 64;
+    while (grown < needed) grown *= 2;
+    void *larger = realloc(buffer, grown * element);
+    if (larger != NULL) *capacity = grown;
+    return larger;
+}
+
+/// Indexes one certificate's base64 text: decodes only as much of it as holds the subject (a few
+/// hundred bytes of a ~1.4 kB certificate) and keeps a copy of the subject's DER.
+static int index_certificate(trust_bundle *bundle, const char *base64, const char *end, int trusted_form) {
+    unsigned char prefix[4096];
+    const char *text = base64;
+    size_t have = 0, offset, length;
+    for (size_t want = 384; ; want *= 2) {  // most subjects end within 384 bytes
+        if (want > sizeof prefix) want = sizeof prefix;
+        long got = base64_decode(&text, end, prefix + have, want - have);
+        if (got < 0) return 1;  // not base64: skipped, as OpenSSL skips what it cannot read
+        have += (size_t)got;
+        if (find_subject(prefix, have, &offset, &length)) break;
+        if (text >= end || have >= sizeof prefix || got == 0) return 1;  // no subject: skipped
     }
-    bundle->entries[bundle->count++] = entry;
+    unsigned char *subjects = grow(bundle->subjects, &bundle->subjects_capacity,
+                                   bundle->subjects_length + length, 1);
+    bundle_entry *entries = grow(bundle->entries, &bundle->capacity, bundle->count + 1, sizeof *entries);
+    if (subjects != NULL) bundle->subjects = subjects;
+    if (entries != NULL) bundle->entries = entries;
+    if (subjects == NULL || entries == NULL) return 0;
+    memcpy(bundle->subjects + bundle->subjects_length, prefix + offset, length);
+    bundle->entries[bundle->count++] = (bundle_entry){
+        .base64_offset = (size_t)(base64 - bundle->pem), .base64_length = (size_t)(end - base64),
+        .subject_offset = bundle->subjects_length, .subject_length = length, .trusted_form = trusted_form,
+    };
+    bundle->subjects_length += length;
     return 1;
 }
 
-/// Base64-decodes each PEM certificate block into one DER buffer and indexes its subject.
-/// Blocks that are not certificates (keys, CRLs) and malformed blocks are skipped, as OpenSSL's
-/// own file lookup skips what it cannot use.
-static int index_pem(trust_bundle *bundle, const char *pem, size_t pem_length) {
+/// Indexes every PEM certificate block of the file. Blocks that are not certificates (keys, CRLs)
+/// and malformed blocks are skipped, as OpenSSL's own file lookup skips what it cannot use.
+static int index_pem(trust_bundle *bundle) {
     static const char begin[] = "-----BEGIN ", end_marker[] = "-----END ";
     static const char certificate[] = "CERTIFICATE-----", trusted[] = "TRUSTED CERTIFICATE-----";
-    bundle->der = malloc(pem_length / 4 * 3 + 3);  // decoded base64 is never longer
-    if (bundle->der == NULL) return 0;
-    size_t capacity = 0;
-    const char *p = pem, *limit = pem + pem_length;
-    EVP_ENCODE_CTX *decoder = EVP_ENCODE_CTX_new();
-    if (decoder == NULL) return 0;
+    const char *p = bundle->pem, *limit = bundle->pem + bundle->pem_length;
     while ((p = memmem(p, (size_t)(limit - p), begin, sizeof begin - 1)) != NULL) {
         p += sizeof begin - 1;
         int trusted_form;
@@ -152,58 +240,45 @@ static int index_pem(trust_bundle *bundle, const char *pem, size_t pem_length) {
         }
         const char *body_end = memmem(p, (size_t)(limit - p), end_marker, sizeof end_marker - 1);
         if (body_end == NULL) break;
-        unsigned char *out = bundle->der + bundle->der_length;
-        int written = 0, tail = 0;
-        EVP_DecodeInit(decoder);
-        if (EVP_DecodeUpdate(decoder, out, &written, (const unsigned char *)p, (int)(body_end - p)) < 0
-            || EVP_DecodeFinal(decoder, out + written, &tail) < 0) {
-            p = body_end;
-            continue;
-        }
-        bundle_entry entry = {.offset = bundle->der_length, .length = (size_t)(written + tail), .trusted_form = trusted_form};
-        if (find_subject(out, entry.length, &entry.subject_offset, &entry.subject_length)) {
-            entry.subject_offset += entry.offset;
-            if (!append_entry(bundle, &capacity, entry)) {
-                EVP_ENCODE_CTX_free(decoder);
-                return 0;
-            }
-            bundle->der_length += entry.length;
-        }
+        if (!index_certificate(bundle, p, body_end, trusted_form)) return 0;
         p = body_end;
     }
-    EVP_ENCODE_CTX_free(decoder);
     return 1;
 }
 
 static void read_bundle(trust_bundle *bundle) {
     FILE *file = fopen(bundle->path, "rb");
     struct stat info;
-    char *pem = NULL;
     if (file == NULL || fstat(fileno(file), &info) != 0) goto failed;
-    pem = malloc((size_t)info.st_size + 1);
-    if (pem == NULL) goto failed;
-    size_t length = fread(pem, 1, (size_t)info.st_size, file);
+    bundle->pem = malloc((size_t)info.st_size + 1);
+    if (bundle->pem == NULL) goto failed;
+    bundle->pem_length = fread(bundle->pem, 1, (size_t)info.st_size, file);
     if (ferror(file)) goto failed;
     fclose(file);
     file = NULL;
-    if (!index_pem(bundle, pem, length)) goto failed;
-    free(pem);
+    if (!index_pem(bundle)) goto failed;
     bundle->read_state = 1;
     return;
 failed:
     bundle->read_errno = errno ? errno : EIO;
     bundle->read_state = -1;
     if (file != NULL) fclose(file);
-    free(pem);
 }
 
 // MARK: - The lookup
 
 static X509 *decoded_certificate(trust_bundle *bundle, bundle_entry *entry) {
     if (entry->decoded == NULL) {
-        const unsigned char *der = bundle->der + entry->offset;
-        entry->decoded = entry->trusted_form ? d2i_X509_AUX(NULL, &der, (long)entry->length)
-                                             : d2i_X509(NULL, &der, (long)entry->length);
+        const char *text = bundle->pem + entry->base64_offset;
+        size_t capacity = entry->base64_length / 4 * 3 + 3;
+        unsigned char *der = malloc(capacity);
+        if (der == NULL) return NULL;
+        long length = base64_decode(&text, text + entry->base64_length, der, capacity);
+        const unsigned char *cursor = der;
+        if (length > 0) {
+            entry->decoded = entry->trusted_form ? d2i_X509_AUX(NULL, &cursor, length) : d2i_X509(NULL, &cursor, length);
+        }
+        free(der);
         if (entry->decoded != NULL) bundle->decoded++;
     }
     return entry->decoded;
@@ -213,7 +288,7 @@ static X509 *decoded_certificate(trust_bundle *bundle, bundle_entry *entry) {
 /// one name can differ byte for byte. Rare in practice: tried only when no subject matched exactly.
 static int canonical_match(trust_bundle *bundle, bundle_entry *entry, const X509_NAME *name) {
     if (entry->subject == NULL) {
-        const unsigned char *der = bundle->der + entry->subject_offset;
+        const unsigned char *der = bundle->subjects + entry->subject_offset;
         entry->subject = d2i_X509_NAME(NULL, &der, (long)entry->subject_length);
         if (entry->subject == NULL) return 0;
     }
@@ -231,7 +306,7 @@ static int add_matches(X509_STORE *store, trust_bundle *bundle, const X509_NAME 
         bundle_entry *entry = &bundle->entries[i];
         int match = canonical ? canonical_match(bundle, entry, name)
                               : entry->subject_length == wanted_length
-                                    && memcmp(bundle->der + entry->subject_offset, wanted, wanted_length) == 0;
+                                    && memcmp(bundle->subjects + entry->subject_offset, wanted, wanted_length) == 0;
         if (!match) continue;
         X509 *certificate = decoded_certificate(bundle, entry);
         if (certificate != NULL && X509_STORE_add_cert(store, certificate)) found = 1;

@@ -6,9 +6,9 @@
 ///
 /// OpenSSL's own file lookup (X509_STORE_load_file, or libcurl's CURLOPT_CAINFO) decodes every
 /// certificate of the bundle before the first handshake: ~35 ms of CPU for a 140-certificate bundle.
-/// This lookup reads the file once, on the first handshake, and only base64-decodes it and walks each
-/// certificate's DER header to find its subject; a certificate is decoded only when a handshake asks
-/// for its subject. Not thread-safe: one thread does TLS in this process.
+/// This lookup reads the file on the first handshake and, per certificate, base64-decodes only the few
+/// hundred bytes up to its subject name and keeps that name; a certificate is decoded only when a
+/// handshake asks for its subject. Not thread-safe: one thread does TLS in this process.
 typedef struct trust_bundle trust_bundle;
 
 /// No I/O: the file is read on the first lookup. Returns NULL when out of memory.
