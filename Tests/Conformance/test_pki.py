@@ -8,6 +8,7 @@ import ssl
 import tempfile
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Optional
 
 from cryptography import x509
 from cryptography.hazmat.primitives import hashes, serialization
@@ -32,10 +33,12 @@ class CertificateAuthority:
     certificate: x509.Certificate
 
     @classmethod
-    def create(cls, name: str) -> "CertificateAuthority":
+    def create(cls, name: str, subject: Optional[x509.Name] = None) -> "CertificateAuthority":
+        """`subject`: the exact encoded name, when a test needs one (e.g. another string type)."""
         key = ec.generate_private_key(ec.SECP256R1())
+        subject = subject or _name(name)
         builder = _validity(x509.CertificateBuilder()
-                            .subject_name(_name(name)).issuer_name(_name(name))
+                            .subject_name(subject).issuer_name(subject)
                             .public_key(key.public_key()).serial_number(x509.random_serial_number()))
         builder = (builder.add_extension(x509.BasicConstraints(ca=True, path_length=None), critical=True)
                    .add_extension(x509.KeyUsage(digital_signature=True, key_cert_sign=True, crl_sign=True,
@@ -49,11 +52,12 @@ class CertificateAuthority:
     def pem(self) -> bytes:
         return self.certificate.public_bytes(serialization.Encoding.PEM)
 
-    def issue(self, *hostnames: str) -> "ServerCertificate":
-        """A server certificate for `hostnames` (DNS names in the subjectAltName)."""
+    def issue(self, *hostnames: str, issuer: Optional[x509.Name] = None) -> "ServerCertificate":
+        """A server certificate for `hostnames` (DNS names in the subjectAltName). `issuer`: the issuer
+        name as written into the certificate, when it must be encoded unlike the CA's subject."""
         key = ec.generate_private_key(ec.SECP256R1())
         builder = _validity(x509.CertificateBuilder()
-                            .subject_name(_name(hostnames[0])).issuer_name(self.certificate.subject)
+                            .subject_name(_name(hostnames[0])).issuer_name(issuer or self.certificate.subject)
                             .public_key(key.public_key()).serial_number(x509.random_serial_number()))
         builder = (builder.add_extension(x509.SubjectAlternativeName([x509.DNSName(h) for h in hostnames]),
                                          critical=False)

@@ -10,6 +10,9 @@ import rie_harness as h
 from lambda_root import SYSTEM_BUNDLE
 from rie_harness import s3_event, s3_record
 from rie_suite import API_KEY, SIGNING_SECRET, notifier_env
+from cryptography import x509
+from cryptography.x509.oid import NameOID
+
 from test_pki import CertificateAuthority
 
 
@@ -68,3 +71,31 @@ def test_an_unreadable_ssl_cert_file_is_an_init_error(start_rie, bootstrap_binar
     result = rie.invoke(s3_event(s3_record("audio-files/u-https/temp/never.wav")))
     assert result.status != 200 or "errorType" in result.text, result
     assert f"SSL_CERT_FILE names {missing}" in rie.log_text(), rie.log_tail()
+
+
+def test_two_cas_with_one_name_the_right_key_is_found(tmp_path, https_receiver, start_rie, bootstrap_binary):
+    """Re-keyed and cross-signed roots share a subject: every certificate with the issuer's name must be
+    offered to chain building, not only the first one in the bundle."""
+    old = CertificateAuthority.create("AudioUploadNotifier re-keyed CA")
+    new = CertificateAuthority.create("AudioUploadNotifier re-keyed CA")
+    bundle = tmp_path / "rekeyed.pem"
+    bundle.write_bytes(old.pem + SYSTEM_BUNDLE.read_bytes() + new.pem)
+    receiver = https_receiver(new.issue("localhost"))
+    rie = start_rie(bootstrap_binary, notifier_env(receiver.url, SSL_CERT_FILE=str(bundle)))
+    result = rie.invoke(s3_event(s3_record("audio-files/u-https/temp/rekeyed.wav")))
+    assert result.status == 200 and result.json()["delivered"] == 1, (result, rie.log_tail())
+
+
+def test_an_issuer_name_encoded_differently_still_matches(tmp_path, https_receiver, start_rie, bootstrap_binary):
+    """OpenSSL compares names in canonical form (string type and case folded): the CA's subject is a
+    PrintableString, the leaf's issuer a UTF8String in other case. The lookup's byte comparison misses,
+    its canonical fallback must not."""
+    printable = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, "Canonical Test CA", _type=x509.name._ASN1Type.PrintableString)])
+    utf8_lower = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, "canonical test ca", _type=x509.name._ASN1Type.UTF8String)])
+    ca = CertificateAuthority.create("Canonical Test CA", subject=printable)
+    bundle = tmp_path / "canonical.pem"
+    bundle.write_bytes(SYSTEM_BUNDLE.read_bytes() + ca.pem)
+    receiver = https_receiver(ca.issue("localhost", issuer=utf8_lower))
+    rie = start_rie(bootstrap_binary, notifier_env(receiver.url, SSL_CERT_FILE=str(bundle)))
+    result = rie.invoke(s3_event(s3_record("audio-files/u-https/temp/canonical.wav")))
+    assert result.status == 200 and result.json()["delivered"] == 1, (result, rie.log_tail())
