@@ -25,10 +25,11 @@ public protocol HTTPTransport: AnyObject {
 public final class HTTPClient: HTTPTransport {
     private let handle: UnsafeMutableRawPointer
     private let trust: TrustStore?
-    private let trustBundle: OpaquePointer?
     private let sink = ResponseSink()
-    private var errorBuffer = [CChar](repeating: 0, count: Int(CURL_ERROR_SIZE) + 1)
+    /// libcurl writes a failure's detail here; allocated once, as the handle keeps its address.
+    private let errorBuffer = UnsafeMutablePointer<CChar>.allocate(capacity: Int(CURL_ERROR_SIZE) + 1)
     private var headerLine: [UInt8] = []
+    private var parsedURLs = ParsedURLs()
 
     /// - Parameter trust: the CA store for HTTPS. Nil leaves libcurl's built-in default, which the
     ///   static `bootstrap` does not have: a client without a store then talks plain HTTP only (the
@@ -39,11 +40,41 @@ public final class HTTPClient: HTTPTransport {
         }
         self.handle = handle
         self.trust = trust
-        self.trustBundle = trust?.bundleFile.flatMap { TrustBundles.shared.bundle(at: $0) }
+        sink.handle = handle
+        errorBuffer.initialize(repeating: 0, count: Int(CURL_ERROR_SIZE) + 1)
+        // What every request shares is set once: the handle keeps options across transfers, and a
+        // reset and ~20 options per request cost more than the request's own headers (callgrind).
+        var ok = true
+        ok = ok && ccurl_setopt_long(handle, CURLOPT_NOSIGNAL, 1) == CURLE_OK
+        ok = ok && ccurl_setopt_long(handle, CURLOPT_FOLLOWLOCATION, 0) == CURLE_OK
+        ok = ok && ccurl_setopt_long(handle, CURLOPT_HTTP_VERSION, Int(CURL_HTTP_VERSION_1_1)) == CURLE_OK
+        ok = ok && ccurl_setopt_long(handle, CURLOPT_TCP_KEEPALIVE, 1) == CURLE_OK
+        let sinkPointer = Unmanaged.passUnretained(sink).toOpaque()
+        ok = ok && ccurl_setopt_callback(handle, CURLOPT_WRITEFUNCTION, receiveBody) == CURLE_OK
+        ok = ok && ccurl_setopt_pointer(handle, CURLOPT_WRITEDATA, sinkPointer) == CURLE_OK
+        ok = ok && ccurl_setopt_callback(handle, CURLOPT_HEADERFUNCTION, receiveHeader) == CURLE_OK
+        ok = ok && ccurl_setopt_pointer(handle, CURLOPT_HEADERDATA, sinkPointer) == CURLE_OK
+        ok = ok && ccurl_setopt_pointer(handle, CURLOPT_ERRORBUFFER, errorBuffer) == CURLE_OK
+        if let trust {
+            ok = ok && ccurl_setopt_long(handle, CURLOPT_SSLVERSION, Int(CURL_SSLVERSION_TLSv1_2)) == CURLE_OK
+            // No CA file for libcurl to load whole: the bundle is consulted through the lookup below.
+            ok = ok && ccurl_setopt_string(handle, CURLOPT_CAINFO, nil) == CURLE_OK
+            ok = ok && ccurl_setopt_string(handle, CURLOPT_CAPATH, trust.directories) == CURLE_OK
+            if let bundle = trust.bundleFile.flatMap({ TrustBundles.shared.bundle(at: $0) }) {
+                ok = ok && ccurl_setopt_ssl_ctx_callback(handle, installTrustBundle) == CURLE_OK
+                ok = ok && ccurl_setopt_pointer(handle, CURLOPT_SSL_CTX_DATA, UnsafeMutableRawPointer(bundle)) == CURLE_OK
+            }
+        }
+        guard ok else {
+            curl_easy_cleanup(handle)
+            errorBuffer.deallocate()
+            throw .transport("libcurl rejected an option this client needs")
+        }
     }
 
     deinit {
         curl_easy_cleanup(handle)
+        errorBuffer.deallocate()
     }
 
     /// libcurl's own account of what it is built with, e.g. "libcurl/7.88.1 OpenSSL/3.0.22 c-ares/1.18.1":
@@ -72,61 +103,42 @@ public final class HTTPClient: HTTPTransport {
                 bytes.withMemoryRebound(to: CChar.self) { curl_slist_append(headerList, $0.baseAddress) }
             }
         }
-        // libcurl would otherwise wait for "100 Continue" before sending bodies over 1 KiB.
-        headerList = curl_slist_append(headerList, "Expect:")
+        let isGET = request.method == "GET"
+        if !isGET {
+            // libcurl would otherwise wait for "100 Continue" before sending bodies over 1 KiB.
+            headerList = curl_slist_append(headerList, "Expect:")
+        }
 
         sink.reset()
-        curl_easy_reset(handle)  // keeps live connections and the DNS cache
         var ok = true
-        ok = ok && ccurl_setopt_long(handle, CURLOPT_NOSIGNAL, 1) == CURLE_OK
         ok = ok && ccurl_setopt_string(handle, CURLOPT_URL, request.url) == CURLE_OK
-        ok = ok && ccurl_setopt_long(handle, CURLOPT_FOLLOWLOCATION, 0) == CURLE_OK
-        ok = ok && ccurl_setopt_long(handle, CURLOPT_HTTP_VERSION, Int(CURL_HTTP_VERSION_1_1)) == CURLE_OK
-        ok = ok && ccurl_setopt_long(handle, CURLOPT_TCP_KEEPALIVE, 1) == CURLE_OK
+        ok = ok && ccurl_setopt_pointer(handle, CURLOPT_CURLU, parsedURLs.parsed(request.url)) == CURLE_OK
         ok = ok && ccurl_setopt_long(handle, CURLOPT_TIMEOUT_MS, request.timeout.map(Self.milliseconds) ?? 0) == CURLE_OK
         ok = ok && ccurl_setopt_long(handle, CURLOPT_CONNECTTIMEOUT_MS, Self.milliseconds(request.connectTimeout)) == CURLE_OK
         ok = ok && ccurl_setopt_slist(handle, CURLOPT_HTTPHEADER, headerList) == CURLE_OK
-        let sinkPointer = Unmanaged.passUnretained(sink).toOpaque()
-        ok = ok && ccurl_setopt_callback(handle, CURLOPT_WRITEFUNCTION, receiveBody) == CURLE_OK
-        ok = ok && ccurl_setopt_pointer(handle, CURLOPT_WRITEDATA, sinkPointer) == CURLE_OK
-        ok = ok && ccurl_setopt_callback(handle, CURLOPT_HEADERFUNCTION, receiveHeader) == CURLE_OK
-        ok = ok && ccurl_setopt_pointer(handle, CURLOPT_HEADERDATA, sinkPointer) == CURLE_OK
-        if let trust {
-            ok = ok && ccurl_setopt_long(handle, CURLOPT_SSLVERSION, Int(CURL_SSLVERSION_TLSv1_2)) == CURLE_OK
-            // No CA file for libcurl to load whole: the bundle is consulted through the lookup below.
-            ok = ok && ccurl_setopt_string(handle, CURLOPT_CAINFO, nil) == CURLE_OK
-            ok = ok && ccurl_setopt_string(handle, CURLOPT_CAPATH, trust.directories) == CURLE_OK
-            if let trustBundle {
-                ok = ok && ccurl_setopt_ssl_ctx_callback(handle, installTrustBundle) == CURLE_OK
-                ok = ok && ccurl_setopt_pointer(handle, CURLOPT_SSL_CTX_DATA, UnsafeMutableRawPointer(trustBundle)) == CURLE_OK
-            }
-        }
+        let customMethod = isGET || request.method == "POST" ? nil : request.method
+        ok = ok && ccurl_setopt_string(handle, CURLOPT_CUSTOMREQUEST, customMethod) == CURLE_OK
         guard ok else { throw .invalidRequest("libcurl rejected an option for \(request.method) request") }
 
-        let code: CURLcode = errorBuffer.withUnsafeMutableBufferPointer { errorBytes in
-            errorBytes[0] = 0
-            _ = ccurl_setopt_pointer(handle, CURLOPT_ERRORBUFFER, errorBytes.baseAddress)
-            return request.body.withUnsafeBufferPointer { body in
-                switch request.method {
-                case "GET":
-                    _ = ccurl_setopt_long(handle, CURLOPT_HTTPGET, 1)
-                default:
-                    // POSTFIELDS with an explicit size sends exactly these bytes, zeros included.
-                    _ = ccurl_setopt_long(handle, CURLOPT_POST, 1)
-                    _ = ccurl_setopt_offset(handle, CURLOPT_POSTFIELDSIZE_LARGE, curl_off_t(body.count))
-                    let bytes = UnsafeMutableRawPointer(mutating: body.baseAddress) ?? emptyBody
-                    _ = ccurl_setopt_pointer(handle, CURLOPT_POSTFIELDS, bytes)
-                    if request.method != "POST" {
-                        _ = ccurl_setopt_string(handle, CURLOPT_CUSTOMREQUEST, request.method)
-                    }
-                }
-                return curl_easy_perform(handle)
+        errorBuffer[0] = 0
+        let code: CURLcode = request.body.withUnsafeBufferPointer { body in
+            if isGET {
+                _ = ccurl_setopt_long(handle, CURLOPT_HTTPGET, 1)  // also ends a previous POST
+            } else {
+                // POSTFIELDS with an explicit size sends exactly these bytes, zeros included.
+                _ = ccurl_setopt_long(handle, CURLOPT_POST, 1)
+                _ = ccurl_setopt_offset(handle, CURLOPT_POSTFIELDSIZE_LARGE, curl_off_t(body.count))
+                let bytes = UnsafeMutableRawPointer(mutating: body.baseAddress) ?? emptyBody
+                _ = ccurl_setopt_pointer(handle, CURLOPT_POSTFIELDS, bytes)
             }
+            let code = curl_easy_perform(handle)
+            // Neither the body nor the header list outlives this call: the handle must not keep them.
+            if !isGET { _ = ccurl_setopt_pointer(handle, CURLOPT_POSTFIELDS, nil) }
+            return code
         }
-        // The error buffer must not outlive this call's pointer.
-        _ = ccurl_setopt_pointer(handle, CURLOPT_ERRORBUFFER, nil)
+        _ = ccurl_setopt_slist(handle, CURLOPT_HTTPHEADER, nil)
         guard code == CURLE_OK else {
-            var error = Self.error(for: code, detail: errorBuffer)
+            var error = Self.error(for: code, detail: String(cString: errorBuffer))
             if code == CURLE_PEER_FAILED_VERIFICATION, let path = trust?.bundleFile,
                let note = TrustBundles.shared.readFailure(at: path) {
                 error = .connectFailed("\(error.detail) (\(note))")
@@ -136,7 +148,7 @@ public final class HTTPClient: HTTPTransport {
 
         var status = 0
         _ = ccurl_getinfo_long(handle, CURLINFO_RESPONSE_CODE, &status)
-        return HTTPResponse(status: status, headers: sink.headers, body: sink.body)
+        return HTTPResponse(status: status, headers: sink.takeHeaders(), body: sink.takeBody())
     }
 
     private static func milliseconds(_ duration: Duration) -> Int {
@@ -155,8 +167,7 @@ public final class HTTPClient: HTTPTransport {
             && !header.value.withUTF8Bytes { contains(13, $0) || contains(10, $0) }
     }
 
-    private static func error(for code: CURLcode, detail buffer: [CChar]) -> HTTPError {
-        let fromBuffer = buffer.withUnsafeBufferPointer { String(cString: $0.baseAddress!) }
+    private static func error(for code: CURLcode, detail fromBuffer: String) -> HTTPError {
         let detail = fromBuffer.isEmpty ? String(cString: curl_easy_strerror(code)) : fromBuffer
         switch code {
         case CURLE_COULDNT_CONNECT, CURLE_COULDNT_RESOLVE_HOST, CURLE_COULDNT_RESOLVE_PROXY,
@@ -180,14 +191,56 @@ private let installTrustBundle: curl_ssl_ctx_callback = { _, sslContext, bundle 
 
 private nonisolated(unsafe) let emptyBody = UnsafeMutableRawPointer.allocate(byteCount: 1, alignment: 1)
 
+/// URLs this client requests again and again (the Runtime API's `next`, the webhook), parsed once.
+///
+/// Given a URL as text, libcurl parses it and prints it back whole for every transfer, a byte at a time
+/// through its printf: ~15 k instructions a request, more than the request's headers cost. Handed a
+/// parsed URL (CURLOPT_CURLU), it copies that instead. A few recent URLs are kept, most recent first;
+/// the once-only ones (a response's path holds its request id) pass through and drop out.
+private struct ParsedURLs: ~Copyable {
+    private var entries: [(url: String, handle: OpaquePointer)] = []
+    private static let capacity = 4
+
+    /// The parsed form of `url`, or nil when libcurl cannot parse it (the transfer then reports why).
+    mutating func parsed(_ url: String) -> UnsafeMutableRawPointer? {
+        if let index = entries.firstIndex(where: { $0.url == url }) {
+            if index > 0 { entries.insert(entries.remove(at: index), at: 0) }
+            return UnsafeMutableRawPointer(entries[0].handle)
+        }
+        guard let handle = curl_url() else { return nil }
+        guard curl_url_set(handle, CURLUPART_URL, url, 0) == CURLUE_OK else {
+            curl_url_cleanup(handle)
+            return nil
+        }
+        if entries.count == Self.capacity { curl_url_cleanup(entries.removeLast().handle) }
+        entries.insert((url, handle), at: 0)
+        return UnsafeMutableRawPointer(handle)
+    }
+
+    deinit {
+        for entry in entries { curl_url_cleanup(entry.handle) }
+    }
+}
+
 /// Collects one response's headers and body from libcurl's callbacks.
 private final class ResponseSink {
-    var headers: [HTTPHeader] = []
+    var headers = HTTPHeaders()
     var body: [UInt8] = []
+    /// The transfer's handle, for its Content-Length.
+    var handle: UnsafeMutableRawPointer?
 
+    /// Empties both for the next response, keeping their capacity: a response that took them keeps
+    /// its own copy, and the sink gets new buffers of the size responses needed so far.
     func reset() {
-        headers.removeAll(keepingCapacity: true)
-        body = []
+        headers.removeAll()
+        body.removeAll(keepingCapacity: true)
+    }
+
+    func takeHeaders() -> HTTPHeaders { headers }
+
+    func takeBody() -> [UInt8] {
+        defer { body = [] }
+        return body
     }
 }
 
@@ -195,38 +248,32 @@ private func receiveBody(_ data: UnsafeMutablePointer<CChar>?, _ size: Int, _ co
     guard let data, let context else { return 0 }
     let sink = Unmanaged<ResponseSink>.fromOpaque(context).takeUnretainedValue()
     let length = size * count
+    if sink.body.isEmpty, let handle = sink.handle {
+        // Size the body once, from Content-Length, instead of growing it by doubling.
+        var expected: curl_off_t = -1
+        if ccurl_getinfo_offset(handle, CURLINFO_CONTENT_LENGTH_DOWNLOAD_T, &expected) == CURLE_OK,
+           expected > length, expected <= maximumReservedBody {
+            sink.body.reserveCapacity(Int(expected))
+        }
+    }
     data.withMemoryRebound(to: UInt8.self, capacity: length) {
         sink.body.append(contentsOf: UnsafeBufferPointer(start: $0, count: length))
     }
     return length
 }
 
-private let contentLength: StaticString = "Content-Length"
 /// Lambda's payload limit is 6 MB; never let a header make us reserve more than a little beyond.
-private let maximumReservedBody = 8 << 20
+private let maximumReservedBody: curl_off_t = 8 << 20
 
 private func receiveHeader(_ data: UnsafeMutablePointer<CChar>?, _ size: Int, _ count: Int, _ context: UnsafeMutableRawPointer?) -> Int {
     guard let data, let context else { return 0 }
     let sink = Unmanaged<ResponseSink>.fromOpaque(context).takeUnretainedValue()
     let length = size * count
     data.withMemoryRebound(to: UInt8.self, capacity: length) { start in
-        let line = UnsafeBufferPointer(start: start, count: length)
         if length >= 5, memcmp(start, "HTTP/", 5) == 0 {
-            sink.headers.removeAll(keepingCapacity: true)  // a new response (e.g. after 100 Continue)
-        } else if let colon = line.firstIndex(of: UInt8(ascii: ":")) {
-            func isSpace(_ byte: UInt8) -> Bool { byte == 0x20 || byte == 0x09 || byte == 0x0D || byte == 0x0A }
-            var valueStart = colon + 1
-            var valueEnd = line.endIndex
-            while valueStart < valueEnd && isSpace(line[valueStart]) { valueStart += 1 }
-            while valueEnd > valueStart && isSpace(line[valueEnd - 1]) { valueEnd -= 1 }
-            let name = UnsafeBufferPointer(rebasing: line[..<colon])
-            let value = UnsafeBufferPointer(rebasing: line[valueStart..<valueEnd])
-            sink.headers.append(HTTPHeader(String(decoding: name, as: UTF8.self), String(decoding: value, as: UTF8.self)))
-            // Size the body buffer once instead of growing it by doubling.
-            if HTTPHeader.namesMatch(name, UnsafeBufferPointer(start: contentLength.utf8Start, count: contentLength.utf8CodeUnitCount)),
-               let length = Int(String(decoding: value, as: UTF8.self)), length > 0, length <= maximumReservedBody {
-                sink.body.reserveCapacity(length)
-            }
+            sink.headers.removeAll()  // a new response (e.g. after 100 Continue)
+        } else {
+            sink.headers.append(line: UnsafeBufferPointer(start: start, count: length))
         }
     }
     return length

@@ -11,7 +11,7 @@ public struct Invocation: Sendable {
     public var event: [UInt8]
 
     /// Reads the `Lambda-Runtime-*` headers of a `next` response.
-    public init(headers: [HTTPHeader], event: [UInt8]) throws(RuntimeAPIError) {
+    public init(headers: some HTTPHeaderLookup, event: [UInt8]) throws(RuntimeAPIError) {
         guard let requestID = headers.value(for: "Lambda-Runtime-Aws-Request-Id"), !requestID.isEmpty else {
             throw .protocolViolation("next answered without Lambda-Runtime-Aws-Request-Id")
         }

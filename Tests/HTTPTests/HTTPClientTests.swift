@@ -1,4 +1,4 @@
-import HTTP
+@testable import HTTP
 import LocalLambda
 import Testing
 
@@ -45,6 +45,61 @@ struct HTTPClientTests {
         }
         #expect(statuses == [200, 200, 200, 200, 200])
         #expect(server.connectionCount == 1)
+    }
+
+    @Test func oneClientSwitchesMethodsWithoutCarryingState() async throws {
+        // Options are set once per client; per request only URL, limits, headers and method change.
+        let seen = Recorder()
+        let server = try await LoopbackHTTPServer { request in
+            seen.append(request)
+            return .respond(status: 200, headers: [("X-Seen", request.method + " " + request.uri)], body: request.body)
+        }
+        defer { Task { await server.shutdown() } }
+        let requests = [
+            HTTPRequest(method: "POST", url: server.baseURL + "/a", headers: [HTTPHeader("X-Only-Here", "1")], body: Array("one".utf8)),
+            HTTPRequest(url: server.baseURL + "/b"),
+            HTTPRequest(method: "PUT", url: server.baseURL + "/c", body: Array("three".utf8)),
+            HTTPRequest(method: "POST", url: server.baseURL + "/d", body: []),
+            HTTPRequest(url: server.baseURL + "/e"),
+        ]
+        let responses = try await runBlocking { () throws(HTTPError) -> [HTTPResponse] in
+            let client = try HTTPClient()
+            var responses: [HTTPResponse] = []
+            for request in requests { responses.append(try client.send(request)) }
+            return responses
+        }
+        #expect(seen.requests.map { "\($0.method) \($0.uri) \($0.body.count)" } == ["POST /a 3", "GET /b 0", "PUT /c 5", "POST /d 0", "GET /e 0"])
+        #expect(seen.requests.map { $0.header("x-only-here") } == ["1", nil, nil, nil, nil])
+        #expect(responses.map { $0.headers.value(for: "x-seen") } == ["POST /a", "GET /b", "PUT /c", "POST /d", "GET /e"])
+        #expect(responses.map { String(decoding: $0.body, as: UTF8.self) } == ["one", "", "three", "", ""])
+        #expect(responses.allSatisfy { $0.headers.count >= 2 }, "each response keeps only its own headers")
+        #expect(responses[0].headers.all.contains(HTTPHeader("X-Seen", "POST /a")))
+    }
+
+    @Test func parsedURLsAreReusedEvictedAndNeverMixedUp() async throws {
+        // The client keeps a few parsed URLs; more distinct ones than it keeps, repeats, and one libcurl
+        // cannot parse must each reach exactly the path asked for.
+        let seen = Recorder()
+        let server = try await LoopbackHTTPServer { request in
+            seen.append(request)
+            return .respond(status: 200)
+        }
+        defer { Task { await server.shutdown() } }
+        let paths = ["/next", "/hook", "/r/1", "/next", "/hook", "/r/2", "/r/3", "/r/4", "/r/5", "/next", "/hook?x=1", "/hook"]
+        let outcome = await runBlocking { () -> ([String], Bool) in
+            guard let client = try? HTTPClient() else { return ([], false) }
+            var statuses: [String] = []
+            for (index, path) in paths.enumerated() {
+                let status = (try? client.send(HTTPRequest(url: server.baseURL + path)).status).map(String.init) ?? "error"
+                statuses.append(status)
+                if index == 5 { _ = try? client.send(HTTPRequest(url: "ht!tp://")) }
+            }
+            let badRejected = (try? client.send(HTTPRequest(url: "http://[::1"))) == nil
+            return (statuses, badRejected)
+        }
+        #expect(outcome.0 == Array(repeating: "200", count: paths.count))
+        #expect(outcome.1, "an unparsable URL is an error, not the previous URL again")
+        #expect(seen.requests.map(\.uri) == paths)
     }
 
     @Test func neverFollowsRedirects() async throws {
@@ -141,6 +196,20 @@ final class NSLockLike: Sendable {
         #expect(headers.value(for: "x-`") == nil)
         #expect(headers.value(for: "Content-Typ") == nil)
         #expect(headers.value(for: "Content-Types") == nil)
+    }
+
+    @Test func responseHeadersKeepTheirOrderAndFirstValueWins() {
+        var headers = HTTPHeaders([HTTPHeader("A", "1"), HTTPHeader("b", "2"), HTTPHeader("a", "3")])
+        #expect(headers.value(for: "a") == "1")
+        #expect(headers.all == [HTTPHeader("A", "1"), HTTPHeader("b", "2"), HTTPHeader("a", "3")])
+        let field = Array("Retry-After:\t 9 \r\n".utf8), blank = Array("\r\n".utf8), noColon = Array("garbage\r\n".utf8)
+        field.withUnsafeBufferPointer { line in headers.append(line: line) }
+        noColon.withUnsafeBufferPointer { line in headers.append(line: line) }
+        blank.withUnsafeBufferPointer { line in headers.append(line: line) }
+        #expect(headers.value(for: "retry-after") == "9")
+        #expect(headers.count == 4)
+        headers.removeAll()
+        #expect(headers.count == 0 && headers.value(for: "a") == nil)
     }
 
     @Test func responseHeaderValuesAreTrimmed() async throws {
