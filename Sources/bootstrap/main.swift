@@ -13,7 +13,8 @@ if CommandLine.arguments.dropFirst().first == "--version" {
     print("AudioUploadNotifier \(NotifierVersion.current) (Lambda custom runtime, Runtime API 2018-06-01)")
     var glibc = [CChar](repeating: 0, count: 64)
     _ = confstr(Int32(_CS_GNU_LIBC_VERSION), &glibc, glibc.count)  // "glibc 2.36"
-    print("linked: \(HTTPClient.libraryVersions) \(String(cString: glibc))")
+    let glibcText = String(decoding: glibc.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }, as: UTF8.self)
+    print("linked: \(HTTPClient.libraryVersions) \(glibcText)")
     exit(0)
 }
 
