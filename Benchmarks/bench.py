@@ -404,13 +404,11 @@ def cold_start(contender, scheme, event, receivers, out, shim, expected):
         "init_plus_first_cpu_ns": first["cpu_ns"] - preexec,
         "stat_cpu_ns": first["stat_cpu_ns"],
         "init_rss_kb": init["rss_kb"], "first_rss_kb": first["rss_kb"], "first_hwm_kb": first["hwm_kb"],
+        "init_minor_faults": init["minor_faults"], "first_minor_faults": first["minor_faults"] - init["minor_faults"],
         "threads": first["threads"],
         "init_wall_ns": init["at_ns"] - before,
         "first_wall_ns": api.latencies_ns()[0],
     }
-    usage = getattr(process, "rusage", None)
-    if usage is not None and contender.root is None:
-        sample.update(minor_faults=usage.ru_minflt, major_faults=usage.ru_majflt)
     return sample
 
 
@@ -476,10 +474,15 @@ def warm(contender, scheme, event, args, out, expected, tls, shim):
         marks[name] = snap
 
     def on_next(index, arrived):
+        # Bounded in count and in time: a contender that reconnects per invocation (Python's urllib over
+        # HTTPS: a new TLS context, the whole CA bundle and a handshake each time) stops at the budget.
         if index == args.warmup:
             mark("before", arrived)
-        elif index == total:
+        elif index > args.warmup and (index == total or arrived - marks["before"]["at_ns"] >= args.warm_budget * 1e9):
             mark("after", arrived)
+            marks["after"]["index"] = index
+            return True
+        return None
 
     api = FakeRuntimeAPI(event, invocations=total, on_next=on_next, max_seconds=args.warm_seconds)
     env = contender_env(out, api.address, receiver.url, contender)
@@ -499,7 +502,7 @@ def warm(contender, scheme, event, args, out, expected, tls, shim):
         raise RuntimeError("%s warm run (%s): %s after %d invocations\n%s" % (contender.name, scheme, reason, api.handed_out, tail(log_path)))
 
     before, after = marks["before"], marks["after"]
-    n = args.warm
+    n = after["index"] - args.warmup
     latencies = api.latencies_ns(first=args.warmup)
     kinds = [kind for _, _, kind, _ in api.responses]
     seconds = (after["at_ns"] - before["at_ns"]) / 1e9
@@ -639,6 +642,8 @@ def metric(c, key):
         return a - b if a is not None and b is not None else None
     if key == "init_first_https":
         return median([s["init_plus_first_cpu_ns"] for s in https])
+    if key == "init_faults":
+        return median([s["init_minor_faults"] for s in (https or http_)])
     if key == "init_rss":
         return median([s["init_rss_kb"] for s in (https or http_)])
     if key == "first_rss":
@@ -679,25 +684,27 @@ def report(results):
             ms(metric(c, "tls_setup")),
             ms(metric(c, "init_first_https")),
             ms(metric(c, "init_cpu_http")),
-            mib(metric(c, "init_rss")), mib(metric(c, "first_rss")),
+            mib(metric(c, "init_rss")), mib(metric(c, "first_rss")), fmt(metric(c, "init_faults"), 0),
             ms(metric(c, "init_wall")), ms(metric(c, "first_wall_https")),
             fmt(metric(c, "rie"), 2),
         ])
     lines.append(render_table(["contender", "init CPU", "1st inv HTTPS", "1st inv HTTP", "TLS set-up", "init+1st HTTPS",
-                               "init CPU (HTTP run)", "init RSS MiB", "RSS after 1st", "init wall", "1st inv wall",
+                               "init CPU (HTTP run)", "init RSS MiB", "RSS after 1st", "init faults", "init wall", "1st inv wall",
                                "RIE init ms"], rows))
     lines.append("init CPU = CPU at the first `next` less the task's CPU before exec'ing the runtime (the spawner's "
                  "child side and the exec shim; median %s), from the HTTPS starts;\n"
                  "1st inv = CPU from the first `next` to the second (event, webhook — HTTPS: connection, handshake, "
                  "CA bundle — and response); TLS set-up = median 1st inv HTTPS − median 1st inv HTTP;\n"
+                 "init faults = minor page faults to the first `next`; init wall = spawn → first `next` (bootstrap: unshare included);\n"
                  "init+1st HTTPS = median over the HTTPS starts of (init + 1st inv); RIE init: median of %d INIT REPORTs "
                  "(HTTPS where the contender has it)" % (
                      ", ".join("%s %s ms" % (c["name"], ms(metric(c, "preexec"))) for c in results["contenders"]),
                      settings["rie_starts"]))
 
     lines.append("")
-    lines.append("warm (the median round by CPU/inv of %d rounds per scheme, each %d invocations in one process after %d warm-up):" % (
-        settings["warm_rounds"], settings["warm_invocations"], settings["warmup"]))
+    lines.append("warm (the median round by CPU/inv of %d rounds per scheme, each %d invocations — or as many as fit in %g s — "
+                 "in one process after %d warm-up):" % (
+                     settings["warm_rounds"], settings["warm_invocations"], settings["warm_budget_s"], settings["warmup"]))
     rows = []
     for c in results["contenders"]:
         size = c.get("size", {})
@@ -716,7 +723,8 @@ def report(results):
     lines.append(render_table(["contender", "CPU µs/inv HTTPS", "HTTP", "p50 ms HTTPS", "p99", "p50 ms HTTP", "p99",
                                "inv/s HTTPS", "HTTP", "ctxsw/inv HTTPS", "peak RSS MiB", "binary MB", "zip MB"], rows))
     lines.append("peak RSS = the highest VmHWM of any warm process (either scheme); MiB = 2^20 bytes, MB = 10^6 bytes")
-    notes = [c["name"] + ": " + c["note"] for c in results["contenders"] if c.get("note")]
+    notes = [c["name"] + ": " + c["note"] + (" (zip sha256 %s…)" % settings["zip_sha256"][:16] if c["name"] == "bootstrap" else "")
+             for c in results["contenders"] if c.get("note")]
     if any(c.get("size", {}).get("note") for c in results["contenders"]):
         notes.append("* Python: handler.py only; the interpreter and awslambdaric come with Lambda's managed runtime")
     lines += notes
@@ -779,9 +787,10 @@ def report(results):
             w = c.get("warm", {}).get(scheme)
             if not w:
                 continue
-            harness.append("%s %s: CPU µs/inv by round %s; receiver %.1f µs/request, fake API %.1f µs/inv, webhooks verified %s "
+            harness.append("%s %s: CPU µs/inv by round %s (%s invocations); receiver %.1f µs/request, fake API %.1f µs/inv, webhooks verified %s "
                            "(%d checked), responses %s, threads %d, connections %s%s" % (
                                c["name"], scheme.upper(), "/".join("%.0f" % x for x in w.get("rounds_cpu_us_per_inv", [])),
+                               "/".join(sorted({str(r["invocations"]) for r in c["warm_rounds"][scheme]}, key=int)),
                                w["receiver_cpu_us_per_request"], w["fake_api_cpu_us_per_inv"],
                                "yes" if w["webhook_check"]["ok"] else "NO: " + "; ".join(w["webhook_check"]["problems"]),
                                w["webhook_check"]["checked"], "ok" if w["response_ok"] and not w["errors"] else "WRONG",
@@ -829,12 +838,14 @@ def main(argv):
     parser.add_argument("--micro", type=Path, default=build / "bench" / "micro.jmh.json")
     parser.add_argument("--event", type=Path, default=ROOT / "events" / "upload-single.json")
     parser.add_argument("--out", type=Path, default=build / "bench" / "results.json")
-    parser.add_argument("--cold", type=int, default=15, help="measured fresh starts per contender and scheme (≥ 7)")
+    parser.add_argument("--cold", type=int, default=21, help="measured fresh starts per contender and scheme (≥ 7)")
     parser.add_argument("--rie-starts", type=int, default=7, help="RIE starts per contender")
     parser.add_argument("--warm", type=int, default=2000, help="measured warm invocations per round")
     parser.add_argument("--warmup", type=int, default=100, help="warm-up invocations before measuring")
     # Seven: on a shared VM one round in three can run 1.5× slow; the median of seven shrugs that off.
     parser.add_argument("--warm-rounds", type=int, default=7, help="fresh warm processes per contender and scheme (median kept)")
+    parser.add_argument("--warm-budget", type=float, default=8,
+                        help="seconds of measured invocations per round at most (fewer than --warm then)")
     parser.add_argument("--warm-seconds", type=float, default=120, help="time limit of one warm run")
     parser.add_argument("--only", default="", help="comma-separated slugs: bootstrap,urlsession,floor,python")
     args = parser.parse_args(argv)
@@ -876,8 +887,9 @@ def main(argv):
 
     results = {
         "settings": {"cold_starts": args.cold, "rie_starts": args.rie_starts, "warm_invocations": args.warm,
-                     "warmup": args.warmup, "warm_rounds": args.warm_rounds, "event": str(args.event.relative_to(ROOT)),
-                     "zip": str(args.zip), "root": ROOT_RUNTIME if root else None},
+                     "warmup": args.warmup, "warm_rounds": args.warm_rounds, "warm_budget_s": args.warm_budget, "event": str(args.event.relative_to(ROOT)),
+                     "zip": str(args.zip), "zip_sha256": hashlib.sha256(args.zip.read_bytes()).hexdigest(),
+                     "root": ROOT_RUNTIME if root else None},
         "machine": {"kernel": os.uname().release, "cpus": os.cpu_count(), "load_start": os.getloadavg()[0]},
         "tls": {"bundle_certificates": tls.bundle_certificates, "bundle_bytes": tls.bundle.stat().st_size},
         "contenders": [{"name": c.name, "command": c.command, "schemes": list(c.schemes), "note": c.note} for c in chosen],

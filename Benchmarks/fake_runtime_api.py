@@ -4,7 +4,8 @@ It hands out one event per `GET /runtime/invocation/next`, accepts `/response` a
 and calls a hook the moment each `next` arrives, *before* answering it: the function process is then
 blocked in its long poll, so its /proc counters are still. The first `next` is the end of cold start.
 It stops (leaving that `next` unanswered) once the given number of invocations were handed out and
-the following `next` arrived, when the watched process exits, or at its time limit.
+the following `next` arrived, when the hook returns True for a `next`, when the watched process
+exits, or at its time limit.
 
 Single thread, `selectors`, hand-rolled HTTP/1.1 parsing with keep-alive: it only ever serves one
 function process, and it is idle while the function works, so its own cost stays out of the
@@ -81,9 +82,8 @@ class FakeRuntimeAPI:
         if method == b"GET" and path.endswith(b"/runtime/invocation/next"):
             index = len(self.next_arrivals)
             self.next_arrivals.append(arrived)
-            if self.on_next is not None:
-                self.on_next(index, arrived)
-            if self.handed_out >= self.invocations:
+            stop = self.on_next(index, arrived) if self.on_next is not None else None
+            if self.handed_out >= self.invocations or stop is True:
                 self.stop_reason = "done"
                 self._stop = True  # leave this long poll unanswered
                 return

@@ -35,6 +35,12 @@ def stat_cpu_ns(pid):
     return (int(fields[11]) + int(fields[12])) * 1_000_000_000 // CLOCK_TICKS
 
 
+def minor_faults(pid):
+    """Minor page faults of the whole process so far (dead threads included), from /proc/PID/stat."""
+    with open("/proc/%d/stat" % pid) as f:
+        return int(f.read().rsplit(")", 1)[1].split()[7])  # field 10 (minflt)
+
+
 def status(pid):
     """The numeric kB/count fields of /proc/PID/status we use."""
     out = {}
@@ -73,4 +79,5 @@ def snapshot(pid):
         "threads": s.get("Threads", 0),
         "ctx_voluntary": voluntary,
         "ctx_involuntary": involuntary,
+        "minor_faults": minor_faults(pid),
     }

@@ -32,12 +32,15 @@ def profilable(binary, out):
     return copy
 
 
-def profile(binary, invocations, receiver_port, out):
-    target = out / ("callgrind-%s-%d.out" % (Path(binary).name, invocations))
+def profile(binary, invocations, receiver, out, extra_env=None, tag=""):
+    """Runs `binary` under callgrind for `invocations` invocations; `receiver`: the webhook base URL (or
+    a port on 127.0.0.1, plain HTTP); `extra_env`: e.g. the CA bundle. Returns the callgrind file."""
+    target = out / ("callgrind-%s%s-%d.out" % (Path(binary).name, "-" + tag if tag else "", invocations))
     binary = profilable(binary, out)
-    env = dict(bench.contender_env(out, None, receiver_port))
+    env = dict(bench.contender_env(out, None, receiver))
     env.pop("AWS_LAMBDA_RUNTIME_API", None)
     env["PATH"] = "/usr/local/bin:/usr/bin:/bin"
+    env.update(extra_env or {})
     subprocess.run([sys.executable, str(HERE.parent / "fake_runtime_api.py"), "--event", str(ROOT / "events/upload-single.json"),
                     "--invocations", str(invocations), "--max-seconds", "300", "--",
                     "valgrind", "--tool=callgrind", "--callgrind-out-file=%s" % target, str(binary)],
@@ -46,6 +49,7 @@ def profile(binary, invocations, receiver_port, out):
 
 
 def costs(path, inclusive):
+    """{function: instructions} from callgrind_annotate (inclusive or self)."""
     text = subprocess.run(["callgrind_annotate", "--inclusive=%s" % ("yes" if inclusive else "no"), "--threshold=100", str(path)],
                           capture_output=True, text=True, check=True).stdout
     table = {}
