@@ -49,9 +49,10 @@ def start_rie(request, tmp_path, rie_binary):
     started: list[h.RIEProcess] = []
     request.node._rie_processes = started
 
-    def start(binary, env=None, extra_secrets: tuple = ()):
+    def start(binary, env=None, extra_secrets: tuple = (), root=None):
+        """`root`: a lambda_root.LambdaRoot to run in; `binary` is then a path inside it."""
         log = tmp_path / f"rie-{len(started)}.log"
-        rie = h.RIEProcess(binary, env=env, log_path=log, rie=rie_binary)
+        rie = h.RIEProcess(binary, env=env, log_path=log, rie=rie_binary, root=root)
         rie.extra_secrets = extra_secrets
         started.append(rie)
         return rie.start()
@@ -69,6 +70,20 @@ def receiver():
     receiver = _require(lambda: h.WebhookReceiver(API_KEY, SIGNING_SECRET))
     with receiver as r:
         yield r
+
+
+@pytest.fixture
+def https_receiver():
+    """Factory: https_receiver(server_certificate) -> a verifying receiver at https://localhost:PORT."""
+    receivers = []
+
+    def start(certificate) -> h.WebhookReceiver:
+        receiver = h.WebhookReceiver(API_KEY, SIGNING_SECRET, tls=certificate.server_context()).start()
+        receivers.append(receiver)
+        return receiver
+    yield start
+    for receiver in receivers:
+        receiver.stop()
 
 
 @pytest.fixture

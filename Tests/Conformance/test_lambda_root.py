@@ -18,7 +18,7 @@ import pytest
 import rie_harness as h
 from lambda_root import BOOTSTRAP_IN_ROOT, RUNTIMES, LambdaRoot
 from rie_harness import s3_event, s3_record
-from rie_suite import API_KEY, SIGNING_SECRET, assert_no_secrets, notifier_env
+from rie_suite import notifier_env
 from test_pki import CertificateAuthority
 
 ZIP = Path(os.environ.get("PACKAGE_ZIP", h.REPO / "dist" / "bootstrap.zip"))
@@ -50,34 +50,9 @@ def make_root(tmp_path, rie_binary):
 
 
 @pytest.fixture
-def https_receiver():
-    """Factory: https_receiver(server_certificate) -> a verifying receiver at https://localhost:PORT."""
-    receivers = []
-
-    def start(certificate) -> h.WebhookReceiver:
-        receiver = h.WebhookReceiver(API_KEY, SIGNING_SECRET, tls=certificate.server_context()).start()
-        receivers.append(receiver)
-        return receiver
-    yield start
-    for receiver in receivers:
-        receiver.stop()
-
-
-@pytest.fixture
-def run_in_root(request, tmp_path):
+def run_in_root(start_rie):
     """Factory: run_in_root(root, env) -> an RIE running /var/task/bootstrap inside `root`."""
-    started: list[h.RIEProcess] = []
-    request.node._rie_processes = started
-
-    def start(root: LambdaRoot, env: dict) -> h.RIEProcess:
-        rie = h.RIEProcess(BOOTSTRAP_IN_ROOT, env=env, log_path=tmp_path / f"rie-{len(started)}.log", root=root)
-        started.append(rie)
-        return rie.start()
-    yield start
-    for rie in started:
-        rie.stop()
-    for rie in started:
-        assert_no_secrets(rie.log_text())
+    return lambda root, env: start_rie(BOOTSTRAP_IN_ROOT, env, root=root)
 
 
 def upload(key: str = "audio-files/u-root/temp/over-https.wav") -> dict:

@@ -5,14 +5,12 @@ same cases in an empty Amazon Linux-like root, with the shipped zip, are in test
 from __future__ import annotations
 
 import pytest
-
-import rie_harness as h
-from lambda_root import SYSTEM_BUNDLE
-from rie_harness import s3_event, s3_record
-from rie_suite import API_KEY, SIGNING_SECRET, notifier_env
 from cryptography import x509
 from cryptography.x509.oid import NameOID
 
+from lambda_root import SYSTEM_BUNDLE
+from rie_harness import s3_event, s3_record
+from rie_suite import notifier_env
 from test_pki import CertificateAuthority
 
 
@@ -27,19 +25,6 @@ def bundle(tmp_path, ca):
     path = tmp_path / "bundle.pem"
     path.write_bytes(SYSTEM_BUNDLE.read_bytes().rstrip(b"\n") + b"\n" + ca.pem)
     return path
-
-
-@pytest.fixture
-def https_receiver():
-    receivers = []
-
-    def start(certificate) -> h.WebhookReceiver:
-        receiver = h.WebhookReceiver(API_KEY, SIGNING_SECRET, tls=certificate.server_context()).start()
-        receivers.append(receiver)
-        return receiver
-    yield start
-    for receiver in receivers:
-        receiver.stop()
 
 
 def test_delivers_through_the_lazy_bundle_and_reuses_the_connection(ca, bundle, https_receiver, start_rie,
