@@ -14,9 +14,6 @@ STATIC_CURL   := $(BUILD)/static-curl
 STATIC_BIN    := $(STATIC_BUILD)/release/bootstrap
 STATIC_FLAGS  := -c release --static-swift-stdlib -Xswiftc -static-executable --scratch-path $(STATIC_BUILD)
 STATIC_DEPS   := libcurl4-openssl-dev libssl-dev libc-ares-dev dpkg-dev advancecomp
-# Other release builds (bench peers) link the Swift and C++ runtimes statically (deploy/static-cxx.sh).
-RELEASE_BIN = $(BUILD)/release
-RELEASE_FLAGS = -c release --static-swift-stdlib $(shell bash deploy/static-cxx.sh $(BUILD)/static-cxx)
 
 .PHONY: run test unit conformance deploy-test replay bench package static-bootstrap deploy deps venv rie clean help
 
