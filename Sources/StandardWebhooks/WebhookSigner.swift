@@ -50,8 +50,10 @@ public struct WebhookVerifier: Sendable {
         guard let id, !id.isEmpty else { throw .missingHeader("webhook-id") }
         guard let timestampText = timestamp else { throw .missingHeader("webhook-timestamp") }
         guard let signature else { throw .missingHeader("webhook-signature") }
-        guard let sent = Int64(timestampText) else { throw .malformedTimestamp }
-        guard abs(now - sent) <= tolerance else { throw .timestampOutsideTolerance }
+        guard let sent = Self.unixSeconds(timestampText) else { throw .malformedTimestamp }
+        // Header values are the sender's: `now - sent` may overflow and `abs(Int64.min)` traps.
+        let (difference, overflow) = now.subtractingReportingOverflow(sent)
+        guard !overflow, difference.magnitude <= tolerance.magnitude else { throw .timestampOutsideTolerance }
         let message = WebhookSigner.signedContent(id: id, timestamp: sent, body: body)
         let expected = secrets.map { Digest.hmacSHA256(key: $0.key, message: message) }
         for candidate in signature.split(separator: " ") {
@@ -59,6 +61,12 @@ public struct WebhookVerifier: Sendable {
             if expected.contains(where: { Digest.constantTimeEqual($0, mac) }) { return }
         }
         throw .noMatchingSignature
+    }
+
+    /// Whole Unix seconds as the spec writes them: ASCII digits only, no sign, no spaces.
+    static func unixSeconds(_ text: String) -> Int64? {
+        guard !text.isEmpty, text.utf8.count <= 19, text.utf8.allSatisfy({ (0x30...0x39).contains($0) }) else { return nil }
+        return Int64(text)
     }
 }
 

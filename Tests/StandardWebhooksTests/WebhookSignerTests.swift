@@ -86,6 +86,50 @@ import Testing
         }
     }
 
+    /// Header values come from whoever sends the request: none may trap the verifier.
+    @Test(arguments: [
+        ("-9223372036854775808", WebhookVerificationError.malformedTimestamp),
+        ("9223372036854775807", .timestampOutsideTolerance),
+        ("99999999999999999999", .malformedTimestamp),
+        ("0", .timestampOutsideTolerance),
+        ("-1", .malformedTimestamp),
+        ("+1700000000", .malformedTimestamp),
+        (" 1700000000", .malformedTimestamp),
+        ("1700000000 ", .malformedTimestamp),
+        ("17e8", .malformedTimestamp),
+        ("١٧٠٠٠٠٠٠٠٠", .malformedTimestamp),
+        ("", .malformedTimestamp),
+    ])
+    func extremeOrMalformedTimestampsAreTypedErrors(timestamp: String, error: WebhookVerificationError) {
+        for now in [Int64.min, -1, 0, 1_700_000_000, Int64.max] {
+            #expect(throws: WebhookVerificationError.self) {
+                try WebhookVerifier(secrets: [secret]).verify(id: "upl_1", timestamp: timestamp, signature: signed(), body: body, now: now)
+            }
+        }
+        #expect(throws: error) {
+            try WebhookVerifier(secrets: [secret]).verify(id: "upl_1", timestamp: timestamp, signature: signed(), body: body, now: 1_700_000_000)
+        }
+    }
+
+    @Test func hugeMalformedOrNonASCIISignatureListsAreRejectedNotTrapped() {
+        let lists = [
+            String(repeating: "v1,AAAA ", count: 20_000),
+            String(repeating: "v1, ", count: 1000) + "v2,xyz v1,===",
+            "v1,\u{0}\u{7F}é🎵 v1,",
+            String(repeating: " ", count: 10_000),
+        ]
+        for list in lists {
+            #expect(throws: WebhookVerificationError.noMatchingSignature) {
+                try WebhookVerifier(secrets: [secret]).verify(id: "upl_1", timestamp: "1700000000", signature: list, body: body, now: 1_700_000_000)
+            }
+        }
+        // A genuine signature among junk still verifies.
+        #expect(throws: Never.self) {
+            try WebhookVerifier(secrets: [secret]).verify(
+                id: "upl_1", timestamp: "1700000000", signature: "v1,AAAA junk " + signed(), body: body, now: 1_700_000_000)
+        }
+    }
+
     @Test func rejectsMissingHeaders() {
         #expect(throws: WebhookVerificationError.missingHeader("webhook-signature")) {
             try WebhookVerifier(secrets: [secret]).verify(id: "upl_1", timestamp: "1700000000", signature: nil, body: body, now: 1_700_000_000)
