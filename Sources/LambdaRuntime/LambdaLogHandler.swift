@@ -1,3 +1,4 @@
+import HTTP  // String.withUTF8Bytes
 import Logging
 
 #if canImport(Glibc)
@@ -76,18 +77,20 @@ public struct LambdaLogHandler: LogHandler {
         line.reserveCapacity(160)
         switch format {
         case .text:
+            // Messages and values carry outside text (object keys, the backend's headers): escaped, so
+            // that one log call stays one line and nobody can forge a line of ours.
             Self.appendTimestamp(to: &line)
             line.append(UInt8(ascii: "\t"))
-            line.append(contentsOf: (requestID ?? "-").utf8)
+            Self.appendEscaped(requestID ?? "-", to: &line)
             line.append(UInt8(ascii: "\t"))
             line.append(contentsOf: Self.name(of: event.level).utf8)
             line.append(UInt8(ascii: "\t"))
-            line.append(contentsOf: event.message.description.utf8)
+            Self.appendEscaped(event.message.description, to: &line)
             for (key, value) in fields {
                 line.append(UInt8(ascii: " "))
-                line.append(contentsOf: key.utf8)
+                Self.appendEscaped(key, to: &line)
                 line.append(UInt8(ascii: "="))
-                line.append(contentsOf: value.description.utf8)
+                Self.appendEscaped(value.description, to: &line)
             }
         case .json:
             JSONText.appendRaw(#"{"timestamp":""#, to: &line)
@@ -107,6 +110,36 @@ public struct LambdaLogHandler: LogHandler {
         }
         line.append(UInt8(ascii: "\n"))
         write(line)
+    }
+
+    /// Appends `text` for the Text format: control bytes (below 0x20 but tab, and 0x7F) as `\n`, `\r`
+    /// or `\xHH`, and the backslash as `\\`, so that an escape in the log always means a byte that
+    /// was there. Everything else, UTF-8 included, is written as it is.
+    static func appendEscaped(_ text: String, to out: inout [UInt8]) {
+        text.withUTF8Bytes { bytes in
+            func needsEscape(_ byte: UInt8) -> Bool { (byte < 0x20 && byte != 0x09) || byte == 0x7F || byte == 0x5C }
+            guard bytes.contains(where: needsEscape) else {
+                out.append(contentsOf: bytes)
+                return
+            }
+            let hex: StaticString = "0123456789ABCDEF"
+            for byte in bytes {
+                guard needsEscape(byte) else {
+                    out.append(byte)
+                    continue
+                }
+                out.append(UInt8(ascii: "\\"))
+                switch byte {
+                case 0x0A: out.append(UInt8(ascii: "n"))
+                case 0x0D: out.append(UInt8(ascii: "r"))
+                case 0x5C: out.append(UInt8(ascii: "\\"))
+                default:
+                    out.append(UInt8(ascii: "x"))
+                    out.append(hex.utf8Start[Int(byte >> 4)])
+                    out.append(hex.utf8Start[Int(byte & 0x0F)])
+                }
+            }
+        }
     }
 
     /// One write(2) per line, so lines from one process never interleave mid-line.

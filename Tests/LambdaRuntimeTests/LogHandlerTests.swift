@@ -56,6 +56,29 @@ final class Lines: Sendable {
         #expect(all[1].split(separator: "\t")[3] == "n key=from-logger zone=a\n")
     }
 
+    /// Object keys and backend headers reach the log: in Text, one call must stay one line, and what
+    /// was escaped must be visible as such.
+    @Test(arguments: [
+        ("x\nFORGED-LINE level=ERROR.mp3", #"x\nFORGED-LINE level=ERROR.mp3"#),
+        ("a\r\nb", #"a\r\nb"#),
+        ("\u{1B}[31mred", #"\x1B[31mred"#),
+        ("nul\u{0}del\u{7F}", #"nul\x00del\x7F"#),
+        ("back\\slash\\n", #"back\\slash\\n"#),
+        ("tab\tand é🎵 stay", "tab\tand é🎵 stay"),
+    ])
+    func textEscapesControlBytesInEveryPart(raw: String, escaped: String) throws {
+        let lines = Lines()
+        var log = logger(.text, into: lines)
+        log[metadataKey: "requestId"] = .string(raw)
+        log.warning("\(raw)", metadata: ["key": .string(raw), raw: "v"])
+        let line = try #require(lines.all.first)
+        #expect(line.hasSuffix("\n") && line.dropLast().allSatisfy { $0 != "\n" && $0 != "\r" })
+        #expect(line.utf8.allSatisfy { $0 >= 0x20 || $0 == 0x09 || $0 == 0x0A } && !line.utf8.contains(0x7F))
+        #expect(line.contains("\t\(escaped)\tWARN\t\(escaped) "), "request id and message")
+        #expect(line.contains("key=\(escaped)"))
+        #expect(line.contains(" \(escaped)=v"))
+    }
+
     @Test func levelFilters() {
         let lines = Lines()
         let log = logger(.json, level: .error, into: lines)
