@@ -62,7 +62,9 @@ public struct LambdaContext: Sendable {
     ) {
         self.requestID = requestID
         self.deadlineMilliseconds = deadlineMilliseconds
-        self.deadline = ContinuousClock.now + .milliseconds(deadlineMilliseconds - WallClock.nowMilliseconds())
+        // The header is the Runtime API's: a far past or future value saturates instead of trapping.
+        let (left, overflow) = deadlineMilliseconds.subtractingReportingOverflow(WallClock.nowMilliseconds())
+        self.deadline = ContinuousClock.now + .milliseconds(overflow ? (deadlineMilliseconds < 0 ? Int64.min : Int64.max) : left)
         self.invokedFunctionARN = invokedFunctionARN
         self.traceID = traceID
         self.clientContext = clientContext

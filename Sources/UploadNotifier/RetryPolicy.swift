@@ -29,7 +29,8 @@ public struct RetryPolicy: Sendable {
             return Int64(value).map { .seconds($0) } ?? .seconds(Int64.max / 2)
         }
         guard let date = HTTPDate.parse(value) else { return nil }
-        return .seconds(max(0, date - nowSeconds))
+        let (wait, overflow) = date.subtractingReportingOverflow(nowSeconds)
+        return .seconds(overflow ? (date > nowSeconds ? Int64.max / 2 : 0) : max(0, wait))
     }
 }
 
@@ -51,7 +52,10 @@ enum HTTPDate {
             return nil
         }
         let clock = time.split(separator: ":")
-        guard let monthIndex = months.firstIndex(of: month), var yearNumber = Int64(year), let dayNumber = Int64(day),
+        // Four-digit (or two-digit) years only: the backend's header must not be able to overflow the
+        // day arithmetic below.
+        guard year.utf8.count == 4 || year.utf8.count == 2,
+            let monthIndex = months.firstIndex(of: month), var yearNumber = Int64(year), let dayNumber = Int64(day),
             clock.count == 3, let hour = Int64(clock[0]), let minute = Int64(clock[1]), let second = Int64(clock[2]),
             (1...31).contains(dayNumber), (0...23).contains(hour), (0...59).contains(minute), (0...60).contains(second)
         else { return nil }

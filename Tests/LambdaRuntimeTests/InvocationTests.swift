@@ -63,6 +63,13 @@ import Glibc
         #expect(context.remainingTime < .zero)
     }
 
+    /// The deadline header is the Runtime API's; extreme values saturate instead of trapping.
+    @Test(arguments: [Int64.min, Int64.min + 1, -1, 0, Int64.max])
+    func extremeDeadlinesSaturate(milliseconds: Int64) {
+        let context = LambdaContext(requestID: "r", deadlineMilliseconds: milliseconds, logger: Logger(label: "t"))
+        #expect(milliseconds < 1_000_000_000_000 ? context.remainingTime < .zero : context.remainingTime > .seconds(1_000_000))
+    }
+
     @Test func environmentComesFromLambdaVariables() {
         let environment = LambdaEnvironment([
             "AWS_LAMBDA_FUNCTION_NAME": "f", "AWS_LAMBDA_FUNCTION_VERSION": "$LATEST",

@@ -42,6 +42,18 @@ import Testing
         #expect(RetryPolicy.retryAfter("Sun, 32 Nov 1994 08:49:37 GMT", nowSeconds: now) == nil)
     }
 
+    /// The backend's header must not be able to trap the day arithmetic.
+    @Test func extremeHTTPDatesAreRejectedNotTrapped() {
+        for text in ["Sun, 06 Nov 9223372036854775807 08:49:37 GMT", "Sun Nov  6 08:49:37 99999999999999999",
+                     "Sun, 06 Nov 19944 08:49:37 GMT", "Sun, 06 Nov 994 08:49:37 GMT",
+                     "Sun, 99999999999999999999 Nov 1994 08:49:37 GMT", "Sun, 06 Nov 1994 9999999999999:49:37 GMT"] {
+            #expect(HTTPDate.parse(text) == nil, "\(text)")
+            #expect(RetryPolicy.retryAfter(text, nowSeconds: .max) == nil)
+        }
+        #expect(RetryPolicy.retryAfter("Fri, 31 Dec 9999 23:59:59 GMT", nowSeconds: .min) != nil)
+        #expect(RetryPolicy.retryAfter("Thu, 01 Jan 1970 00:00:00 GMT", nowSeconds: .max) == .zero)
+    }
+
     @Test func httpDateMatchesUnixTime() {
         #expect(HTTPDate.parse("Thu, 01 Jan 1970 00:00:00 GMT") == 0)
         #expect(HTTPDate.parse("Sun, 29 Nov 2026 03:44:53 GMT") == 1_795_923_893)
