@@ -11,8 +11,10 @@ let package = Package(
         .executable(name: "echo-lambda", targets: ["EchoLambda"]),
         .executable(name: "notifier", targets: ["notifier"]),
         .executable(name: "bootstrap-urlsession", targets: ["BootstrapURLSession"]),
-        // For the micro-benchmarks package (Benchmarks/Package.swift).
+        // For the micro-benchmarks (Benchmarks/Package.swift) and fuzzing (Fuzz/Package.swift) packages.
         .library(name: "StrictJSON", targets: ["StrictJSON"]),
+        .library(name: "LambdaRuntime", targets: ["LambdaRuntime"]),
+        .library(name: "Packaging", targets: ["Packaging"]),
         .library(name: "S3Events", targets: ["S3Events"]),
         .library(name: "StandardWebhooks", targets: ["StandardWebhooks"]),
         .library(name: "UploadNotifier", targets: ["UploadNotifier"]),
