@@ -109,7 +109,7 @@ public final class HTTPClient: HTTPTransport {
             headerList = curl_slist_append(headerList, "Expect:")
         }
 
-        sink.reset()
+        sink.reset(limit: request.maximumResponseBytes)
         var ok = true
         ok = ok && ccurl_setopt_string(handle, CURLOPT_URL, request.url) == CURLE_OK
         ok = ok && ccurl_setopt_pointer(handle, CURLOPT_CURLU, parsedURLs.parsed(request.url)) == CURLE_OK
@@ -138,6 +138,9 @@ public final class HTTPClient: HTTPTransport {
         }
         _ = ccurl_setopt_slist(handle, CURLOPT_HTTPHEADER, nil)
         guard code == CURLE_OK else {
+            if code == CURLE_WRITE_ERROR && sink.overflowed {
+                throw .transport("the response body is larger than \(request.maximumResponseBytes) bytes")
+            }
             var error = Self.error(for: code, detail: String(cString: errorBuffer))
             if code == CURLE_PEER_FAILED_VERIFICATION, let path = trust?.bundleFile,
                let note = TrustBundles.shared.readFailure(at: path) {
@@ -228,12 +231,17 @@ private final class ResponseSink {
     var body: [UInt8] = []
     /// The transfer's handle, for its Content-Length.
     var handle: UnsafeMutableRawPointer?
+    /// The request's `maximumResponseBytes`, and whether the body went past it.
+    var limit = Int.max
+    var overflowed = false
 
     /// Empties both for the next response, keeping their capacity: a response that took them keeps
     /// its own copy, and the sink gets new buffers of the size responses needed so far.
-    func reset() {
+    func reset(limit: Int) {
         headers.removeAll()
         body.removeAll(keepingCapacity: true)
+        self.limit = limit
+        overflowed = false
     }
 
     func takeHeaders() -> HTTPHeaders { headers }
@@ -248,11 +256,15 @@ private func receiveBody(_ data: UnsafeMutablePointer<CChar>?, _ size: Int, _ co
     guard let data, let context else { return 0 }
     let sink = Unmanaged<ResponseSink>.fromOpaque(context).takeUnretainedValue()
     let length = size * count
+    guard length <= sink.limit - sink.body.count else {
+        sink.overflowed = true
+        return 0  // libcurl ends the transfer with CURLE_WRITE_ERROR
+    }
     if sink.body.isEmpty, let handle = sink.handle {
         // Size the body once, from Content-Length, instead of growing it by doubling.
         var expected: curl_off_t = -1
         if ccurl_getinfo_offset(handle, CURLINFO_CONTENT_LENGTH_DOWNLOAD_T, &expected) == CURLE_OK,
-           expected > length, expected <= maximumReservedBody {
+           expected > length, expected <= min(maximumReservedBody, curl_off_t(sink.limit)) {
             sink.body.reserveCapacity(Int(expected))
         }
     }

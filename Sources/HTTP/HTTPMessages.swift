@@ -57,6 +57,9 @@ public struct HTTPRequest: Sendable {
     /// Whole-transfer limit; `nil` waits forever (the Runtime API's long poll needs that).
     public var timeout: Duration?
     public var connectTimeout: Duration
+    /// A longer response body ends the transfer with an error: a peer that streams without end must
+    /// not fill the memory before the time limit comes. Lambda's payloads stop at 6 MB.
+    public var maximumResponseBytes: Int
 
     public init(
         method: String = "GET",
@@ -64,7 +67,8 @@ public struct HTTPRequest: Sendable {
         headers: [HTTPHeader] = [],
         body: [UInt8] = [],
         timeout: Duration? = .seconds(30),
-        connectTimeout: Duration = .seconds(5)
+        connectTimeout: Duration = .seconds(5),
+        maximumResponseBytes: Int = 8 << 20
     ) {
         self.method = method
         self.url = url
@@ -72,6 +76,7 @@ public struct HTTPRequest: Sendable {
         self.body = body
         self.timeout = timeout
         self.connectTimeout = connectTimeout
+        self.maximumResponseBytes = maximumResponseBytes
     }
 }
 

@@ -102,6 +102,19 @@ struct HTTPClientTests {
         #expect(seen.requests.map(\.uri) == paths)
     }
 
+    @Test func aResponseBodyOverTheLimitIsATransportError() async throws {
+        let server = try await LoopbackHTTPServer { _ in .respond(status: 200, body: Array(repeating: 65, count: 100_000)) }
+        defer { Task { await server.shutdown() } }
+        let result = await send(HTTPRequest(url: server.baseURL, maximumResponseBytes: 10_000))
+        guard case .failure(.transport(let detail)) = result else {
+            Issue.record("expected a transport error, got \(result)")
+            return
+        }
+        #expect(detail == "the response body is larger than 10000 bytes")
+        let within = try await send(HTTPRequest(url: server.baseURL, maximumResponseBytes: 100_000)).get()
+        #expect(within.body.count == 100_000)
+    }
+
     @Test func neverFollowsRedirects() async throws {
         let seen = Recorder()
         let server = try await LoopbackHTTPServer { request in
