@@ -107,6 +107,35 @@ struct NotifierProcessTests {
         #expect(json(try await function.invoke(try fixture("upload-single.json")))["delivered"] as? Int == 1)
     }
 
+    /// A long warm run of the deployed code path, then SIGTERM during one last invocation: served
+    /// throughout, that invocation finished, exit status 0. Under `make sanitize` the bootstrap is built
+    /// with AddressSanitizer, whose leak check at `exit` turns any leak into a report in the log and a
+    /// non-zero status. (SIGTERM while idle ends the process with `_exit`, which skips that check.)
+    @Test func aThousandWarmInvocationsThenACleanExit() async throws {
+        let (function, receiver) = try await start()
+        defer { Task { await receiver.shutdown() } }
+        let event = try fixture("upload-single.json")
+        var delivered = 0
+        for _ in 0..<1000 {
+            if json(try await function.invoke(event))["delivered"] as? Int == 1 { delivered += 1 }
+        }
+        #expect(delivered == 1000)
+        #expect(receiver.received.count == 1000)
+        receiver.script([.delay(.milliseconds(500))])
+        let last = function.api.enqueue(Array(event.utf8))
+        _ = try await Polling.until(timeout: .seconds(20), what: "the last invocation to be handed out") {
+            function.api.wasHandedOut(last) ? true : nil
+        }
+        try await Task.sleep(for: .milliseconds(100))
+        function.process.signal(SIGTERM)
+        #expect(json(try await function.api.waitForResult(last))["delivered"] as? Int == 1)
+        let status = try await function.process.waitForExit(timeout: .seconds(30))
+        await function.api.shutdown()
+        let logs = function.process.logs
+        #expect(!logs.contains("Sanitizer"), "\(logs.suffix(3000))")
+        #expect(status == 0)
+    }
+
     @Test func replayOfEveryFixtureMatchesItsExpectation() async throws {
         let fixtures = try EventFixture.load(from: repositoryRoot.appendingPathComponent("events"))
         let outcome = try await FixtureReplay(fixtures: fixtures, executable: executable("bootstrap")).run { _ in }
