@@ -25,7 +25,9 @@ public struct RetryPolicy: Sendable {
     /// Nil when the header is absent or unreadable.
     public static func retryAfter(_ value: String?, nowSeconds: Int64) -> Duration? {
         guard let value = value?.trimmingCharacters() , !value.isEmpty else { return nil }
-        if value.allSatisfy(\.isASCIIDigit) {
+        // Digits by byte: a digit followed by a combining mark is one Character, which would pass
+        // a Character comparison with "0"..."9" (found by the FuzzRetryAfter target).
+        if value.utf8.allSatisfy({ (0x30...0x39).contains($0) }) {
             return Int64(value).map { .seconds($0) } ?? .seconds(Int64.max / 2)
         }
         guard let date = HTTPDate.parse(value) else { return nil }
@@ -73,10 +75,6 @@ enum HTTPDate {
         let dayOfEra = yearOfEra * 365 + yearOfEra / 4 - yearOfEra / 100 + dayOfYear
         return era * 146_097 + dayOfEra - 719_468
     }
-}
-
-extension Character {
-    var isASCIIDigit: Bool { ("0"..."9").contains(self) }
 }
 
 extension String {

@@ -30,6 +30,10 @@ import Testing
         #expect(RetryPolicy.retryAfter("soon", nowSeconds: 0) == nil)
         #expect(RetryPolicy.retryAfter("-5", nowSeconds: 0) == nil)
         #expect(RetryPolicy.retryAfter("99999999999999999999999", nowSeconds: 0)! > .seconds(1_000_000))
+        // Fuzz/crashes/FuzzRetryAfter: a digit with a combining mark is one Character, not delay-seconds.
+        #expect(RetryPolicy.retryAfter("4\u{301}", nowSeconds: 0) == nil)
+        #expect(RetryPolicy.retryAfter("\n4\u{301}", nowSeconds: 0) == nil)
+        #expect(RetryPolicy.retryAfter("٣", nowSeconds: 0) == nil)
     }
 
     @Test func retryAfterHTTPDateInAllThreeForms() {
