@@ -33,6 +33,7 @@ test: deps venv rie  ## every test: unit, integration, replay smoke, packaging, 
 	BOOTSTRAP=$(DEBUG_BIN)/bootstrap ECHO_LAMBDA=$(DEBUG_BIN)/echo-lambda RIE=$(RIE) \
 		$(PYTHON) -m pytest $(wildcard Tests/Conformance Tests/Deploy) -q -p no:cacheprovider
 	$(MAKE) --no-print-directory sanitize
+	$(MAKE) --no-print-directory fuzz-smoke
 
 unit: deps  ## Swift tests only (unit and integration)
 	$(SWIFT) build --build-tests
@@ -94,3 +95,4 @@ clean:  ## remove build products and dist/
 	rm -rf $(BUILD) dist
 
 include Makefile.bench
+include Makefile.fuzz

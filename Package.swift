@@ -13,6 +13,7 @@ let package = Package(
         .executable(name: "bootstrap-urlsession", targets: ["BootstrapURLSession"]),
         // For the micro-benchmarks (Benchmarks/Package.swift) and fuzzing (Fuzz/Package.swift) packages.
         .library(name: "StrictJSON", targets: ["StrictJSON"]),
+        .library(name: "HTTP", targets: ["HTTP"]),
         .library(name: "LambdaRuntime", targets: ["LambdaRuntime"]),
         .library(name: "Packaging", targets: ["Packaging"]),
         .library(name: "S3Events", targets: ["S3Events"]),
