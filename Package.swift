@@ -13,6 +13,7 @@ let package = Package(
         .executable(name: "bootstrap-urlsession", targets: ["BootstrapURLSession"]),
         // For the micro-benchmarks (Benchmarks/Package.swift) and fuzzing (Fuzz/Package.swift) packages.
         .library(name: "StrictJSON", targets: ["StrictJSON"]),
+        .library(name: "JSONDifferential", targets: ["JSONDifferential"]),
         .library(name: "HTTP", targets: ["HTTP"]),
         .library(name: "LambdaRuntime", targets: ["LambdaRuntime"]),
         .library(name: "Packaging", targets: ["Packaging"]),
@@ -75,6 +76,8 @@ let package = Package(
         ),
 
         // Developer and test tooling, never deployed.
+        // StrictJSON's oracle: Foundation's JSONSerialization and the documented differences (tests, fuzzing).
+        .target(name: "JSONDifferential", dependencies: ["StrictJSON"]),
         .target(
             name: "LocalLambda",
             dependencies: [
@@ -98,7 +101,7 @@ let package = Package(
 
         .testTarget(name: "HTTPTests", dependencies: ["HTTP", "LocalLambda"]),
         .testTarget(name: "LambdaRuntimeTests", dependencies: ["LambdaRuntime", "LambdaCodable"]),
-        .testTarget(name: "StrictJSONTests", dependencies: ["StrictJSON"]),
+        .testTarget(name: "StrictJSONTests", dependencies: ["StrictJSON", "JSONDifferential"]),
         .testTarget(name: "S3EventsTests", dependencies: ["S3Events"]),
         .testTarget(name: "StandardWebhooksTests", dependencies: ["StandardWebhooks"]),
         .testTarget(name: "UploadNotifierTests", dependencies: ["UploadNotifier", "LocalLambda"]),

@@ -38,7 +38,7 @@ let package = Package(
     ],
     targets: [
         .target(name: "FuzzSupport", path: "Sources/FuzzSupport"),
-        fuzzTarget("FuzzS3Event", [notifier("S3Events"), notifier("StrictJSON")]),
+        fuzzTarget("FuzzS3Event", [notifier("S3Events"), notifier("StrictJSON"), notifier("JSONDifferential")]),
         fuzzTarget("FuzzObjectKey", [notifier("S3Events"), notifier("UploadNotifier")]),
         fuzzTarget("FuzzInvocation", [notifier("HTTP"), notifier("LambdaRuntime"), .product(name: "Logging", package: "swift-log")]),
         fuzzTarget("FuzzWebhook", [notifier("StandardWebhooks")]),

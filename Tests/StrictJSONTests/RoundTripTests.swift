@@ -1,4 +1,5 @@
 import Foundation
+import JSONDifferential
 import StrictJSON
 import Testing
 

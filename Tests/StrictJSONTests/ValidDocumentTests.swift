@@ -1,3 +1,4 @@
+import JSONDifferential
 import StrictJSON
 import Testing
 
