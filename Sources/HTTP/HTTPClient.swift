@@ -27,7 +27,7 @@ public final class HTTPClient: HTTPTransport {
     private let trust: TrustStore?
     private let sink = ResponseSink()
     /// libcurl writes a failure's detail here; allocated once, as the handle keeps its address.
-    private let errorBuffer = UnsafeMutablePointer<CChar>.allocate(capacity: Int(CURL_ERROR_SIZE) + 1)
+    private let errorBuffer: UnsafeMutablePointer<CChar>
     private var headerLine: [UInt8] = []
     private var parsedURLs = ParsedURLs()
 
@@ -40,8 +40,9 @@ public final class HTTPClient: HTTPTransport {
         }
         self.handle = handle
         self.trust = trust
-        sink.handle = handle
+        errorBuffer = .allocate(capacity: Int(CURL_ERROR_SIZE) + 1)
         errorBuffer.initialize(repeating: 0, count: Int(CURL_ERROR_SIZE) + 1)
+        sink.handle = handle
         // What every request shares is set once: the handle keeps options across transfers, and a
         // reset and ~20 options per request cost more than the request's own headers (callgrind).
         var ok = true
@@ -65,11 +66,8 @@ public final class HTTPClient: HTTPTransport {
                 ok = ok && ccurl_setopt_pointer(handle, CURLOPT_SSL_CTX_DATA, UnsafeMutableRawPointer(bundle)) == CURLE_OK
             }
         }
-        guard ok else {
-            curl_easy_cleanup(handle)
-            errorBuffer.deallocate()
-            throw .transport("libcurl rejected an option this client needs")
-        }
+        // Fully initialised by now: throwing runs deinit, which frees the handle and the buffer.
+        guard ok else { throw .transport("libcurl rejected an option this client needs") }
     }
 
     deinit {
