@@ -19,6 +19,12 @@
 #include "ArgvFromInitArray.h"
 
 #if defined(__linux__)
+#include <features.h>  // defines __GLIBC__ under glibc, not under musl
+#endif
+
+// glibc passes (argc, argv, envp) to .init_array functions; musl passes nothing, so elsewhere the
+// runtime's own accessor stays.
+#if defined(__linux__) && defined(__GLIBC__)
 static int savedArgc;
 static char **savedArgv;
 

@@ -39,6 +39,7 @@ public enum LambdaRuntime {
         let logHandler = LambdaLogHandler(environment: variables)
         LoggingSystem.bootstrap { _ in logHandler }
         let logger = Logger(label: "lambda")
+        for problem in LambdaLogHandler.settingProblems(variables) { logger.warning("\(problem)") }
         ShutdownSignal.install()
 
         let client: RuntimeAPIClient

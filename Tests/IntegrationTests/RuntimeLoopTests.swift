@@ -170,6 +170,13 @@ struct RuntimeLoopTests {
         #expect(function.process.logs.contains("ERROR"))
     }
 
+    @Test func anUnknownLogLevelIsNamedInAWarningNotIgnored() async throws {
+        let function = try await RunningFunction.start("echo-lambda", environment: ["AWS_LAMBDA_LOG_LEVEL": "LOUD"])
+        defer { Task { await function.stop() } }
+        _ = try await function.invoke("{}")
+        #expect(function.process.logs.contains("WARN\t" + #"AWS_LAMBDA_LOG_LEVEL "LOUD" is not one of"#))
+    }
+
     @Test func fiveHundredSequentialInvocationsInOneProcess() async throws {
         let function = try await RunningFunction.start("echo-lambda")
         defer { Task { await function.stop() } }

@@ -97,6 +97,16 @@ final class Lines: Sendable {
         #expect(LambdaLogHandler.level(named: name) == level)
     }
 
+    @Test func unknownSettingsAreNamedForAWarning() {
+        #expect(LambdaLogHandler.settingProblems(EnvironmentVariables([:])).isEmpty)
+        #expect(LambdaLogHandler.settingProblems(EnvironmentVariables(["AWS_LAMBDA_LOG_FORMAT": "json", "AWS_LAMBDA_LOG_LEVEL": "warn"])).isEmpty)
+        let problems = LambdaLogHandler.settingProblems(EnvironmentVariables(["AWS_LAMBDA_LOG_FORMAT": "XML", "AWS_LAMBDA_LOG_LEVEL": "LOUD"]))
+        #expect(problems == [
+            "AWS_LAMBDA_LOG_FORMAT \"XML\" is neither Text nor JSON: logging as Text",
+            "AWS_LAMBDA_LOG_LEVEL \"LOUD\" is not one of TRACE, DEBUG, INFO, WARN, ERROR, FATAL: logging at INFO",
+        ])
+    }
+
     @Test func unknownLevelNameIsNil() {
         #expect(LambdaLogHandler.level(named: "LOUD") == nil)
     }
