@@ -22,13 +22,13 @@ help:  ## list the targets
 
 run: deps  ## the main job: replay events/*.json through the real bootstrap, locally
 	$(SWIFT) build --product bootstrap
-	$(SWIFT) build --product notifier
-	$(DEBUG_BIN)/notifier replay --events events --bootstrap $(DEBUG_BIN)/bootstrap
+	$(SWIFT) build --product notifier-dev
+	$(DEBUG_BIN)/notifier-dev replay --events events --bootstrap $(DEBUG_BIN)/bootstrap
 
 test: deps venv rie  ## every test: unit, integration, replay smoke, packaging, RIE conformance, deploy
 	$(SWIFT) build --build-tests
 	$(SWIFT) test --skip-build
-	$(DEBUG_BIN)/notifier replay --events events --bootstrap $(DEBUG_BIN)/bootstrap
+	$(DEBUG_BIN)/notifier-dev replay --events events --bootstrap $(DEBUG_BIN)/bootstrap
 	$(MAKE) --no-print-directory package
 	BOOTSTRAP=$(DEBUG_BIN)/bootstrap ECHO_LAMBDA=$(DEBUG_BIN)/echo-lambda RIE=$(RIE) \
 		$(PYTHON) -m pytest $(wildcard Tests/Conformance Tests/Deploy) -q -p no:cacheprovider
@@ -79,10 +79,10 @@ $(RIE):
 	RIE_CACHE=$(BUILD)/rie bash Tests/Conformance/fetch_rie.sh
 
 package: static-bootstrap  ## the fully static bootstrap → dist/bootstrap.zip + manifest, checked against both runtimes
-	$(SWIFT) build --product notifier
+	$(SWIFT) build --product notifier-dev
 	@mkdir -p dist
 	bash deploy/linked-components.sh $(STATIC_CURL) > $(BUILD)/linked-components.json
-	$(DEBUG_BIN)/notifier package --binary $(STATIC_BIN) --runtime $(RUNTIME) --output dist --release \
+	$(DEBUG_BIN)/notifier-dev package --binary $(STATIC_BIN) --runtime $(RUNTIME) --output dist --release \
 		--linked-components $(BUILD)/linked-components.json
 
 static-bootstrap: deps  ## only build the static bootstrap (libcurl cached under .build/static-curl)

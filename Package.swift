@@ -2,20 +2,24 @@
 import PackageDescription
 
 // The deployed `bootstrap` links only libcurl, libcrypto and swift-log: no Foundation, no NIO,
-// no ICU. Everything heavier is for developers and tests.
+// no ICU. Everything heavier is for developers and tests. Linux only: the runtime and the tools
+// import Glibc, and nothing here is built or tested on macOS, so the manifest claims no Apple platform.
+// docs/ARCHITECTURE.md draws the module graph and says which module may import which.
 let package = Package(
     name: "AudioUploadNotifier",
-    platforms: [.macOS(.v15)],
     products: [
         .executable(name: "bootstrap", targets: ["bootstrap"]),
         .executable(name: "echo-lambda", targets: ["EchoLambda"]),
-        .executable(name: "notifier", targets: ["notifier"]),
+        .executable(name: "notifier-dev", targets: ["NotifierDevTool"]),
         .executable(name: "bootstrap-urlsession", targets: ["BootstrapURLSession"]),
         // For the micro-benchmarks (Benchmarks/Package.swift) and fuzzing (Fuzz/Package.swift) packages.
         .library(name: "StrictJSON", targets: ["StrictJSON"]),
         .library(name: "JSONDifferential", targets: ["JSONDifferential"]),
         .library(name: "HTTP", targets: ["HTTP"]),
+        .library(name: "LambdaLogging", targets: ["LambdaLogging"]),
         .library(name: "LambdaRuntime", targets: ["LambdaRuntime"]),
+        .library(name: "LambdaRuntimeAPI", targets: ["LambdaRuntimeAPI"]),
+        .library(name: "MiniFoundation", targets: ["MiniFoundation"]),
         .library(name: "Packaging", targets: ["Packaging"]),
         .library(name: "S3Events", targets: ["S3Events"]),
         .library(name: "StandardWebhooks", targets: ["StandardWebhooks"]),
@@ -46,33 +50,50 @@ let package = Package(
             name: "CTrustStore",
             linkerSettings: [.linkedLibrary("ssl"), .linkedLibrary("crypto")]
         ),
-        .target(name: "HTTP", dependencies: ["CCurl", "CTrustStore"]),
+        // Bytes of strings, JSON text, hex digits, clocks, pauses, environment variables: the little
+        // the deployed binary would otherwise take from Foundation. Depends on nothing.
+        .target(name: "MiniFoundation"),
+        .target(name: "HTTP", dependencies: ["CCurl", "CTrustStore", "MiniFoundation"]),
+        // The Runtime API 2018-06-01 as a client: requests as values, invocations, typed errors.
+        .target(name: "LambdaRuntimeAPI", dependencies: ["HTTP", "MiniFoundation"]),
+        // Log lines in Lambda's Text and JSON formats, as a swift-log handler.
+        .target(
+            name: "LambdaLogging",
+            dependencies: ["MiniFoundation", .product(name: "Logging", package: "swift-log")]
+        ),
+        // The runtime contract: handler protocol, context, error protocol, the loop and `run`.
         .target(
             name: "LambdaRuntime",
-            dependencies: ["HTTP", .product(name: "Logging", package: "swift-log")]
+            dependencies: [
+                "HTTP", "LambdaLogging", "LambdaRuntimeAPI", "MiniFoundation",
+                .product(name: "Logging", package: "swift-log"),
+            ]
         ),
-        .target(name: "StrictJSON"),
-        .target(name: "S3Events", dependencies: ["StrictJSON"]),
+        .target(name: "StrictJSON", dependencies: ["MiniFoundation"]),
+        .target(name: "S3Events", dependencies: ["StrictJSON", "MiniFoundation"]),
         .target(name: "StandardWebhooks", dependencies: ["CLibCrypto"]),
         .target(
             name: "UploadNotifier",
-            dependencies: ["HTTP", "LambdaRuntime", "S3Events", "StandardWebhooks", "CCurl"]
+            dependencies: [
+                "HTTP", "LambdaRuntime", "MiniFoundation", "S3Events", "StandardWebhooks",
+                .product(name: "Logging", package: "swift-log"),
+            ]
         ),
         // Linked into bootstrap only: CommandLine's argv without the runtime's /proc/self/maps scan.
         .target(name: "ArgvFromInitArray"),
-        .executableTarget(name: "bootstrap", dependencies: ["LambdaRuntime", "UploadNotifier", "ArgvFromInitArray"]),
+        .executableTarget(name: "bootstrap", dependencies: ["HTTP", "LambdaRuntime", "UploadNotifier", "ArgvFromInitArray"]),
 
         // Typed JSON handlers over Foundation's Codable coders; not used by `bootstrap`.
         .target(name: "LambdaCodable", dependencies: ["LambdaRuntime"]),
 
         // A generic handler that echoes its invocation: proves the runtime without the product.
-        .executableTarget(name: "EchoLambda", dependencies: ["LambdaRuntime"]),
+        .executableTarget(name: "EchoLambda", dependencies: ["LambdaRuntime", "MiniFoundation"]),
 
         // Bench-only: the same notifier over URLSession, to measure what direct libcurl buys.
         .target(name: "URLSessionTransport", dependencies: ["HTTP"]),
         .executableTarget(
             name: "BootstrapURLSession",
-            dependencies: ["LambdaRuntime", "UploadNotifier", "URLSessionTransport"]
+            dependencies: ["HTTP", "LambdaRuntime", "UploadNotifier", "URLSessionTransport"]
         ),
 
         // Developer and test tooling, never deployed.
@@ -89,10 +110,10 @@ let package = Package(
         ),
         .target(
             name: "Packaging",
-            dependencies: [.product(name: "ZIPFoundation", package: "ZIPFoundation")]
+            dependencies: ["CLibCrypto", .product(name: "ZIPFoundation", package: "ZIPFoundation")]
         ),
         .executableTarget(
-            name: "notifier",
+            name: "NotifierDevTool",
             dependencies: [
                 "LocalLambda", "Packaging",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
@@ -100,11 +121,17 @@ let package = Package(
         ),
 
         .testTarget(name: "HTTPTests", dependencies: ["HTTP", "LocalLambda"]),
-        .testTarget(name: "LambdaRuntimeTests", dependencies: ["LambdaRuntime", "LambdaCodable"]),
-        .testTarget(name: "StrictJSONTests", dependencies: ["StrictJSON", "JSONDifferential"]),
+        .testTarget(name: "MiniFoundationTests", dependencies: ["MiniFoundation"]),
+        .testTarget(name: "LambdaRuntimeAPITests", dependencies: ["LambdaRuntimeAPI", "HTTP"]),
+        .testTarget(name: "LambdaLoggingTests", dependencies: ["LambdaLogging", "MiniFoundation"]),
+        .testTarget(
+            name: "LambdaRuntimeTests",
+            dependencies: ["LambdaRuntime", "LambdaRuntimeAPI", "LambdaCodable", "HTTP", "MiniFoundation"]
+        ),
+        .testTarget(name: "StrictJSONTests", dependencies: ["StrictJSON", "JSONDifferential", "LocalLambda"]),
         .testTarget(name: "S3EventsTests", dependencies: ["S3Events"]),
         .testTarget(name: "StandardWebhooksTests", dependencies: ["StandardWebhooks"]),
-        .testTarget(name: "UploadNotifierTests", dependencies: ["UploadNotifier", "LocalLambda"]),
+        .testTarget(name: "UploadNotifierTests", dependencies: ["UploadNotifier", "LocalLambda", "MiniFoundation"]),
         .testTarget(name: "PackagingTests", dependencies: ["Packaging", "LocalLambda"]),
         // Runs the built `bootstrap` and `echo-lambda` as processes: `swift build` them first.
         .testTarget(name: "IntegrationTests", dependencies: ["LocalLambda"]),

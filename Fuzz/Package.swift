@@ -30,21 +30,23 @@ func fuzzTarget(_ name: String, _ dependencies: [Target.Dependency]) -> Target {
 
 let package = Package(
     name: "AudioUploadNotifierFuzz",
-    platforms: [.macOS(.v15)],
     dependencies: [
         .package(path: notifierPath),
-        // The same swift-log the main package resolves (LambdaRuntime's Logger).
+        // The same swift-log the main package resolves (LambdaLogging's handler).
         .package(url: "https://github.com/apple/swift-log", from: "1.6.0"),
     ],
     targets: [
         .target(name: "FuzzSupport", path: "Sources/FuzzSupport"),
         fuzzTarget("FuzzS3Event", [notifier("S3Events"), notifier("StrictJSON"), notifier("JSONDifferential")]),
         fuzzTarget("FuzzObjectKey", [notifier("S3Events"), notifier("UploadNotifier")]),
-        fuzzTarget("FuzzInvocation", [notifier("HTTP"), notifier("LambdaRuntime"), .product(name: "Logging", package: "swift-log")]),
+        fuzzTarget("FuzzInvocation", [
+            notifier("HTTP"), notifier("LambdaRuntime"), notifier("LambdaRuntimeAPI"), notifier("MiniFoundation"),
+            .product(name: "Logging", package: "swift-log"),
+        ]),
         fuzzTarget("FuzzWebhook", [notifier("StandardWebhooks")]),
         fuzzTarget("FuzzRetryAfter", [notifier("UploadNotifier")]),
         fuzzTarget("FuzzELF", [notifier("Packaging")]),
-        fuzzTarget("FuzzLogLine", [notifier("LambdaRuntime"), .product(name: "Logging", package: "swift-log")]),
+        fuzzTarget("FuzzLogLine", [notifier("LambdaLogging"), .product(name: "Logging", package: "swift-log")]),
     ],
     swiftLanguageModes: [.v6]
 )

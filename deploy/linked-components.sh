@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Prints, as JSON, what the static `bootstrap` carries inside it: each component's upstream version and
-# the Debian package it came from. `notifier package --linked-components FILE` puts it in
+# the Debian package it came from. `notifier-dev package --linked-components FILE` puts it in
 # dist/manifest.json, so an operator can match a security advisory (Debian's DSA/DLA name these
 # package versions) against the deployed artifact and knows when to rebuild.
 #

@@ -1,6 +1,10 @@
-// Bench-only: the notifier on the same runtime, with URLSession instead of direct libcurl.
+// Bench-only: the notifier with its webhooks sent through URLSession instead of direct libcurl
+// (the runtime's own Runtime API client is the same in both).
+import HTTP
 import LambdaRuntime
 import UploadNotifier
 import URLSessionTransport
 
-LambdaRuntime.run(transport: { _ in URLSessionTransport() }, UploadNotifierHandler.make)
+LambdaRuntime.run { setup in
+    try UploadNotifierHandler.make(setup) { (_: TrustStore?) throws(HTTPError) in URLSessionTransport() }
+}

@@ -2,6 +2,7 @@
 // The event is a JSON object; see the README's "echo-lambda" section for the keys it obeys.
 import FoundationEssentials
 import LambdaRuntime
+import MiniFoundation
 
 struct EchoInitFailure: LambdaFunctionError {
     var errorMessage: String

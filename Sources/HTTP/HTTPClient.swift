@@ -1,10 +1,9 @@
 import CCurl
 import CTrustStore
+import MiniFoundation
 
 #if canImport(Glibc)
 import Glibc
-#elseif canImport(Darwin)
-import Darwin
 #endif
 
 private let curlGlobalInit: CURLcode = curl_global_init(Int(CURL_GLOBAL_DEFAULT))
@@ -153,9 +152,8 @@ public final class HTTPClient: HTTPTransport {
     }
 
     private static func milliseconds(_ duration: Duration) -> Int {
-        let (seconds, attoseconds) = duration.components
         // libcurl treats 0 as "no limit": never let a tiny positive limit become that.
-        return max(1, Int(seconds) * 1000 + Int(attoseconds / 1_000_000_000_000_000))
+        max(1, Int(duration.wholeMilliseconds))
     }
 
     private static func isSafeHeader(_ header: HTTPHeader) -> Bool {

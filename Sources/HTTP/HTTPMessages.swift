@@ -1,7 +1,7 @@
+import MiniFoundation
+
 #if canImport(Glibc)
 import Glibc
-#elseif canImport(Darwin)
-import Darwin
 #endif
 
 /// One header field. Names compare case-insensitively, as HTTP requires.

@@ -2,8 +2,6 @@ import CTrustStore
 
 #if canImport(Glibc)
 import Glibc
-#elseif canImport(Darwin)
-import Darwin
 #endif
 
 /// The CA certificates that HTTPS peers are verified against, found once at start.

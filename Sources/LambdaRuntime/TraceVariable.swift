@@ -1,9 +1,7 @@
-import HTTP
+import MiniFoundation
 
 #if canImport(Glibc)
 import Glibc
-#elseif canImport(Darwin)
-import Darwin
 #endif
 
 /// `_X_AMZN_TRACE_ID`, set to the current invocation's trace header, without leaking.

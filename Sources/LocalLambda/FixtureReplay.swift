@@ -5,7 +5,7 @@ import StandardWebhooks
 public struct EventFixture: Sendable {
     public var name: String
     public var event: [UInt8]
-    /// The expectation document (see events/README.md).
+    /// The expectation document (its fields: events/README.md).
     var expectation: [String: SendableJSON]
 
     public static func load(from directory: URL) throws -> [EventFixture] {

@@ -1,6 +1,6 @@
 import Foundation
 
-/// Strips, inspects, zips and describes a built `bootstrap`: what `notifier package` runs.
+/// Strips, inspects, zips and describes a built `bootstrap`: what `notifier-dev package` runs.
 ///
 /// An incompatible binary is still packaged (the manifest records the verdict); the caller
 /// decides whether that is fatal, e.g. by checking `summary.report.isCompatible`.

@@ -3,17 +3,15 @@ import Foundation
 /// Failures of the packaging steps around the ELF inspection.
 public enum PackagingError: Error, Equatable, Sendable, CustomStringConvertible {
     case binaryNotFound(path: String)
-    case toolNotFound(tool: String, hint: String)
     case toolFailed(tool: String, status: Int32, output: String)
     case archiveFailed(reason: String)
     case invalidArchive(reason: String)
+    case digestFailed(file: String)
 
     public var description: String {
         switch self {
         case .binaryNotFound(let path):
             return "binary not found: \(path) (build it first, e.g. swift build -c release --product bootstrap)"
-        case .toolNotFound(let tool, let hint):
-            return "\(tool) not found on PATH: \(hint)"
         case .toolFailed(let tool, let status, let output):
             let detail = output.trimmingCharacters(in: .whitespacesAndNewlines)
             return "\(tool) failed with exit status \(status)" + (detail.isEmpty ? "" : ": \(detail)")
@@ -21,6 +19,8 @@ public enum PackagingError: Error, Equatable, Sendable, CustomStringConvertible 
             return "could not write the zip: \(reason)"
         case .invalidArchive(let reason):
             return "unexpected zip content: \(reason)"
+        case .digestFailed(let file):
+            return "libcrypto could not compute the SHA-256 of \(file)"
         }
     }
 }

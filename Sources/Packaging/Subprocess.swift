@@ -1,6 +1,6 @@
 import Foundation
 
-/// Runs the few binutils/coreutils tools packaging relies on (`strip`, `sha256sum`).
+/// Runs the few binutils and advancecomp tools packaging relies on (`strip`, `advzip`).
 enum Subprocess {
     struct Output {
         var status: Int32

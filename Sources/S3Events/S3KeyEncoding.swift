@@ -1,3 +1,5 @@
+import MiniFoundation
+
 /// S3 writes object keys into notifications form-URL-encoded: a space as `+`, other reserved
 /// or non-ASCII bytes as `%XX` of their UTF-8. (A literal `+` in a key arrives as `%2B`.)
 public enum S3KeyEncoding {
@@ -15,7 +17,7 @@ public enum S3KeyEncoding {
             case UInt8(ascii: "+"):
                 bytes.append(UInt8(ascii: " "))
             case UInt8(ascii: "%"):
-                guard let high = input.next().flatMap(hexValue), let low = input.next().flatMap(hexValue) else {
+                guard let high = input.next().flatMap(ASCII.hexDigitValue), let low = input.next().flatMap(ASCII.hexDigitValue) else {
                     throw .invalidPercentEscape(offset: offset)
                 }
                 bytes.append(high << 4 | low)
@@ -31,15 +33,6 @@ public enum S3KeyEncoding {
 
     private static func isEncoding(_ byte: UInt8) -> Bool {
         byte == UInt8(ascii: "+") || byte == UInt8(ascii: "%")
-    }
-
-    private static func hexValue(_ byte: UInt8) -> UInt8? {
-        switch byte {
-        case UInt8(ascii: "0")...UInt8(ascii: "9"): byte - UInt8(ascii: "0")
-        case UInt8(ascii: "a")...UInt8(ascii: "f"): byte - UInt8(ascii: "a") + 10
-        case UInt8(ascii: "A")...UInt8(ascii: "F"): byte - UInt8(ascii: "A") + 10
-        default: nil
-        }
     }
 }
 

@@ -1,4 +1,6 @@
 #if canImport(Glibc)
+import MiniFoundation
+
 import Glibc
 #elseif canImport(Darwin)
 import Darwin
@@ -213,7 +215,7 @@ public struct JSONDocument: Sendable {
 
     private func hex4(at index: Int) -> UInt16 {
         var value: UInt16 = 0
-        for offset in 0..<4 { value = value << 4 | UInt16(hexValue(bytes[index + offset])!) }
+        for offset in 0..<4 { value = value << 4 | UInt16(ASCII.hexDigitValue(bytes[index + offset])!) }
         return value
     }
 
@@ -234,14 +236,4 @@ struct Node: Sendable {
     @usableFromInline var next: UInt32
     /// Containers: the number of members or elements.
     @usableFromInline var count: UInt32
-}
-
-@inline(__always)
-func hexValue(_ byte: UInt8) -> UInt8? {
-    switch byte {
-    case UInt8(ascii: "0")...UInt8(ascii: "9"): byte &- UInt8(ascii: "0")
-    case UInt8(ascii: "a")...UInt8(ascii: "f"): byte &- UInt8(ascii: "a") &+ 10
-    case UInt8(ascii: "A")...UInt8(ascii: "F"): byte &- UInt8(ascii: "A") &+ 10
-    default: nil
-    }
 }

@@ -1,3 +1,5 @@
+import MiniFoundation
+
 /// Why a text is not JSON, and the byte offset where that became clear.
 public struct JSONSyntaxError: Error, Equatable, Sendable, CustomStringConvertible {
     public enum Problem: Equatable, Sendable {
@@ -227,18 +229,11 @@ struct Parser {
     /// at a time: strings are most of an event's bytes.
     @inline(__always)
     private mutating func skipPlainASCII() {
-        let ones: UInt64 = 0x0101_0101_0101_0101
-        let highBits: UInt64 = 0x8080_8080_8080_8080
-        let base = UnsafeRawPointer(input.baseAddress!)
         while position + 8 <= input.count {
-            let word = base.loadUnaligned(fromByteOffset: position, as: UInt64.self)
-            // A byte is zero in `x` iff `(x - 1) & ~x` has its high bit set (exact as a test of the
-            // whole word); likewise `(w - 0x20) & ~w` flags a byte below 0x20. `w` itself flags ≥ 0x80.
-            let quote = word ^ (ones &* 0x22)
-            let backslash = word ^ (ones &* 0x5C)
-            let special = ((quote &- ones) & ~quote) | ((backslash &- ones) & ~backslash)
-                | ((word &- ones &* 0x20) & ~word) | word
-            guard special & highBits == 0 else { break }
+            let word = ByteWords.load(input, at: position)
+            let special = ByteWords.equal(word, 0x22) | ByteWords.equal(word, 0x5C)
+                | ByteWords.below(word, 0x20) | ByteWords.nonASCII(word)
+            guard special & ByteWords.highBits == 0 else { break }
             position += 8
         }
         while position < input.count {
@@ -284,7 +279,7 @@ struct Parser {
         var value: UInt16 = 0
         for _ in 0..<4 {
             guard position < input.count else { throw fail(.unexpectedEnd) }
-            guard let digit = hexValue(input[position]) else { throw fail(.invalidEscape) }
+            guard let digit = ASCII.hexDigitValue(input[position]) else { throw fail(.invalidEscape) }
             value = value << 4 | UInt16(digit)
             position += 1
         }

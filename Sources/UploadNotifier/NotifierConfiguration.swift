@@ -1,6 +1,6 @@
-import CCurl
 import HTTP
 import LambdaRuntime
+import MiniFoundation
 import StandardWebhooks
 
 /// Everything the notifier reads from its environment, validated once at start.
@@ -72,7 +72,7 @@ public struct NotifierConfiguration: Sendable {
         }
         allowedBuckets = Set(
             (variables["ALLOWED_BUCKETS"] ?? "").split(separator: ",")
-                .map { $0.trimmingSpaces() }.filter { !$0.isEmpty })
+                .map { $0.trimmingSpacesAndTabs() }.filter { !$0.isEmpty })
     }
 
     private static func required(_ name: String, in variables: EnvironmentVariables) throws(ConfigurationError) -> String {
@@ -100,39 +100,26 @@ public struct NotifierConfiguration: Sendable {
         return number
     }
 
-    /// Parses with libcurl's own URL parser, so what is validated is exactly what will be requested.
     /// Returns the scheme, lower-cased.
     private static func validateBaseURL(_ text: String, allowInsecureHTTP: Bool) throws(ConfigurationError) -> String {
         func fail(_ problem: String) -> ConfigurationError {
             ConfigurationError(variable: "API_BASE_URL", problem: problem)
         }
-        guard let url = curl_url() else { throw fail("could not be parsed") }
-        defer { curl_url_cleanup(url) }
-        guard curl_url_set(url, CURLUPART_URL, text, 0) == CURLUE_OK else {
+        let url: URLParts
+        do {
+            url = try URLParts(parsing: text)
+        } catch .notAbsolute {
             throw fail("is not a valid absolute URL (expected https://host[:port][/base])")
+        } catch {
+            throw fail(error.description)
         }
-        func part(_ which: CURLUPart) -> String? {
-            var value: UnsafeMutablePointer<CChar>?
-            guard curl_url_get(url, which, &value, 0) == CURLUE_OK, let value else { return nil }
-            defer { curl_free(value) }
-            return String(cString: value)
-        }
-        guard let scheme = part(CURLUPART_SCHEME)?.lowercased(), scheme == "https" || scheme == "http" else { throw fail("must use https (or http to loopback)") }
-        guard let host = part(CURLUPART_HOST)?.lowercased(), !host.isEmpty else { throw fail("has no host") }
-        guard part(CURLUPART_USER) == nil else { throw fail("must not carry credentials") }
-        guard part(CURLUPART_QUERY) == nil, part(CURLUPART_FRAGMENT) == nil else {
-            throw fail("must not have a query or fragment")
-        }
-        if scheme == "http" && !allowInsecureHTTP && !isLoopback(host) {
+        guard url.scheme == "https" || url.scheme == "http" else { throw fail("must use https (or http to loopback)") }
+        guard !url.hasCredentials else { throw fail("must not carry credentials") }
+        guard !url.hasQuery, !url.hasFragment else { throw fail("must not have a query or fragment") }
+        if url.scheme == "http" && !allowInsecureHTTP && !url.isLoopback {
             throw fail("uses plain http to a non-loopback host: the API key would cross the network in clear text (use https, or set ALLOW_INSECURE_HTTP=true)")
         }
-        return scheme
-    }
-
-    static func isLoopback(_ host: String) -> Bool {
-        if host == "localhost" || host == "[::1]" || host == "::1" { return true }
-        let octets = host.split(separator: ".", omittingEmptySubsequences: false)
-        return octets.count == 4 && octets[0] == "127" && octets.allSatisfy { UInt8($0) != nil }
+        return url.scheme
     }
 }
 
@@ -143,10 +130,4 @@ public struct ConfigurationError: LambdaFunctionError, Equatable {
 
     public var errorType: String { "ConfigurationError" }
     public var errorMessage: String { "\(variable) \(problem)" }
-}
-
-extension Substring {
-    func trimmingSpaces() -> String {
-        String(drop { $0 == " " || $0 == "\t" }.reversed().drop { $0 == " " || $0 == "\t" }.reversed())
-    }
 }

@@ -1,4 +1,4 @@
-import HTTP  // String.withUTF8Bytes
+import MiniFoundation
 
 /// A decoded object key of the form `{prefix}{userId}/temp/{fileName}`: a client's upload.
 public struct UploadKey: Sendable, Equatable {
@@ -66,28 +66,5 @@ public struct UploadKey: Sendable, Equatable {
             afterC2 = byte == 0xC2
         }
         return nil
-    }
-}
-
-/// Why a record is acknowledged without a webhook. A skip is never an error.
-public enum SkipReason: Error, Sendable, Equatable, CustomStringConvertible {
-    case notObjectCreated(eventName: String?)
-    case bucketNotAllowed(String)
-    case outsidePrefix
-    case preprocessingOutput(folder: String)
-    case notAnUpload
-    case malformedKeyEncoding(String)
-    case malformedKey(String)
-
-    public var description: String {
-        switch self {
-        case .notObjectCreated(let name): "event \(name ?? "(no eventName)") is not an ObjectCreated event"
-        case .bucketNotAllowed(let bucket): "bucket \(bucket) is not in ALLOWED_BUCKETS"
-        case .outsidePrefix: "key is outside the audio files prefix"
-        case .preprocessingOutput(let folder): "\(folder)/ objects are written by preprocessing, not uploaded by users"
-        case .notAnUpload: "key is not under {userId}/temp/"
-        case .malformedKeyEncoding(let detail): "key is not validly URL-encoded: \(detail)"
-        case .malformedKey(let detail): "malformed upload key: \(detail)"
-        }
     }
 }

@@ -1,6 +1,7 @@
 import HTTP
 import LambdaRuntime
 import Logging
+import MiniFoundation
 import StandardWebhooks
 
 /// What became of one upload's webhook.
@@ -93,7 +94,7 @@ public final class WebhookDelivery {
             }
             logger.warning("webhook attempt failed; retrying", metadata: [
                 "key": "\(notification.key)", "attempt": "\(attempt)", "problem": "\(last ?? "")",
-                "retryInMs": "\(pause.components.seconds * 1000 + pause.components.attoseconds / 1_000_000_000_000_000)",
+                "retryInMs": "\(pause.wholeMilliseconds)",
             ])
             Pause.sleep(pause)
         }
@@ -116,8 +117,4 @@ public final class WebhookDelivery {
             method: "POST", url: configuration.webhookURL, headers: headers, body: body,
             timeout: timeout, connectTimeout: min(timeout, .seconds(3)))
     }
-}
-
-public enum NotifierVersion {
-    public static let current = "1.0.0"
 }

@@ -1,4 +1,4 @@
-// The deployed custom runtime: the Lambda run loop serving the upload notifier.
+// The deployed custom runtime: the Lambda run loop serving the upload notifier over libcurl.
 import ArgvFromInitArray  // CommandLine's argv without the runtime's start-up /proc scan
 import HTTP
 import LambdaRuntime
@@ -18,4 +18,6 @@ if CommandLine.arguments.dropFirst().first == "--version" {
     exit(0)
 }
 
-LambdaRuntime.run(UploadNotifierHandler.make)
+LambdaRuntime.run { setup in
+    try UploadNotifierHandler.make(setup) { (trust: TrustStore?) throws(HTTPError) in try HTTPClient(trust: trust) }
+}

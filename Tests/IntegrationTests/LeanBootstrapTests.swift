@@ -12,7 +12,7 @@ import Testing
     }
 
     @Test func theCheckWouldSeeALinkedModule() throws {
-        let notifier = try Data(contentsOf: URL(fileURLWithPath: executable("notifier")))
+        let notifier = try Data(contentsOf: URL(fileURLWithPath: executable("notifier-dev")))
         #expect(notifier.range(of: Data("NIOCore".utf8)) != nil)
     }
 }

@@ -4,6 +4,8 @@ import Testing
 
 @testable import LambdaRuntime
 import LambdaCodable
+import LambdaRuntimeAPI
+import MiniFoundation
 
 struct TypedFailure: LambdaFunctionError {
     var errorType: String { "BadThing" }
@@ -47,38 +49,5 @@ enum PlainFailure: Error { case oops }
         } catch {
             #expect(ErrorReport(error).errorType == "InvalidEvent")
         }
-    }
-}
-
-@Suite struct RuntimeAPIRetryTests {
-    @Test func retriesUnreachableThenGivesUp() {
-        var calls = 0
-        let result: Result<Int, RuntimeAPIError> = LambdaRuntime.withRuntimeAPIRetries(logger: Logger(label: "t")) { () throws(RuntimeAPIError) -> Int in
-            calls += 1
-            throw .serverError(status: 500)
-        }
-        #expect(calls == LambdaRuntime.runtimeAPIAttempts)
-        #expect(result == .failure(.serverError(status: 500)))
-    }
-
-    @Test func recoversWhenAFaultPasses() {
-        var calls = 0
-        let result: Result<Int, RuntimeAPIError> = LambdaRuntime.withRuntimeAPIRetries(logger: Logger(label: "t")) { () throws(RuntimeAPIError) -> Int in
-            calls += 1
-            if calls < 3 { throw .unreachable(.connectFailed("refused")) }
-            return 7
-        }
-        #expect(result == .success(7))
-        #expect(calls == 3)
-    }
-
-    @Test func rejectedPostsAreNeverRetried() {
-        var calls = 0
-        let result: Result<Int, RuntimeAPIError> = LambdaRuntime.withRuntimeAPIRetries(logger: Logger(label: "t")) { () throws(RuntimeAPIError) -> Int in
-            calls += 1
-            throw .rejected(status: 413, body: "too large")
-        }
-        #expect(calls == 1)
-        #expect(result == .failure(.rejected(status: 413, body: "too large")))
     }
 }

@@ -2,6 +2,7 @@
 // differences it tolerates are in Sources/JSONDifferential/Differential.swift.
 import Foundation
 import JSONDifferential
+import LocalLambda
 import StrictJSON
 import Testing
 

@@ -1,5 +1,6 @@
 import Foundation
 import JSONDifferential
+import LocalLambda
 import StrictJSON
 import Testing
 

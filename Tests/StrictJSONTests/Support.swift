@@ -1,11 +1,12 @@
 import Foundation
 import JSONDifferential
+import LocalLambda
 import StrictJSON
 import Testing
 
 // Shared helpers for the StrictJSON tests: parsing shortcuts, test-side conveniences on the value tree
-// of JSONDifferential (which both `JSONDocument` and Foundation's `JSONSerialization` convert to), a
-// seeded PRNG and generators.
+// of JSONDifferential (which both `JSONDocument` and Foundation's `JSONSerialization` convert to), and
+// generators over LocalLambda's seeded SplitMix64.
 
 // MARK: Parsing shortcuts
 
@@ -101,29 +102,6 @@ extension JSONTree: Encodable {
 }
 
 // MARK: Seeded randomness
-
-/// SplitMix64 (Steele, Lea, Flood 2014): tiny, fast, and the same sequence on every machine.
-struct SplitMix64: RandomNumberGenerator {
-    private var state: UInt64
-
-    init(seed: UInt64) { state = seed }
-
-    mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
-    }
-
-    /// In `0..<bound` (bound > 0), by plain modulo: the bias is irrelevant here, and unlike
-    /// `Int.random(in:using:)` the sequence cannot change with the standard library.
-    mutating func below(_ bound: Int) -> Int { Int(next() % UInt64(bound)) }
-
-    mutating func chance(_ percent: Int) -> Bool { below(100) < percent }
-
-    mutating func pick<T>(_ choices: [T]) -> T { choices[below(choices.count)] }
-}
 
 // MARK: Generators
 

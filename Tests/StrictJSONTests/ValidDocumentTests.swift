@@ -1,4 +1,5 @@
 import JSONDifferential
+import LocalLambda
 import StrictJSON
 import Testing
 

@@ -3,6 +3,7 @@ import HTTP
 import LambdaRuntime
 import LocalLambda
 import Logging
+import MiniFoundation
 import StandardWebhooks
 import Testing
 
@@ -36,9 +37,8 @@ struct Backend {
     }
 
     static func context(deadlineIn: Duration, traceID: String? = nil) -> LambdaContext {
-        let (seconds, attoseconds) = deadlineIn.components
-        return LambdaContext(
-            requestID: "req", deadlineMilliseconds: WallClock.nowMilliseconds() + seconds * 1000 + attoseconds / 1_000_000_000_000_000,
+        LambdaContext(
+            requestID: "req", deadlineMilliseconds: WallClock.nowMilliseconds() + deadlineIn.wholeMilliseconds,
             traceID: traceID, logger: Logger(label: "test"))
     }
 }
@@ -201,7 +201,7 @@ struct HandlerTests {
         let summary = try JSONDecoder().decode(InvocationSummary.self, from: Data(try await handle(event, backend: backend)))
         #expect(summary.delivered == 2)
         #expect(summary.skipped == 2)
-        #expect(summary.results.map(\.outcome) == ["delivered", "skipped", "skipped", "delivered"])
+        #expect(summary.results.map(\.outcome) == [.delivered, .skipped, .skipped, .delivered])
         #expect(summary.results[0].webhookId != nil && summary.results[0].reason == nil)
         #expect(summary.results[1].reason?.contains("short/") == true)
         #expect(backend.receiver.received.count == 2)

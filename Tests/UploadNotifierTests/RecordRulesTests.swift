@@ -171,8 +171,8 @@ func record(_ key: String, event: String = "ObjectCreated:Put", bucket: String =
 @Suite struct HandWrittenJSONTests {
     @Test func summaryRoundTripsThroughAJSONDecoder() throws {
         let summary = InvocationSummary(delivered: 1, skipped: 2, results: [
-            .init(key: "audio-files/u/temp/\"quoted\" \u{1}\n\\é🎵.wav", outcome: "skipped", reason: "malformed upload key: fileName contains a control character"),
-            .init(key: "audio-files/u/temp/a.wav", outcome: "delivered", webhookId: "upl_x"),
+            .init(key: "audio-files/u/temp/\"quoted\" \u{1}\n\\é🎵.wav", outcome: .skipped, reason: "malformed upload key: fileName contains a control character"),
+            .init(key: "audio-files/u/temp/a.wav", outcome: .delivered, webhookId: "upl_x"),
         ])
         #expect(try JSONDecoder().decode(InvocationSummary.self, from: Data(summary.jsonBytes())) == summary)
         let test = InvocationSummary(delivered: 0, skipped: 0, results: [], testEvent: true)

@@ -1,4 +1,4 @@
-// The ELF reader (`ELFFile(bytes:)`) that `notifier package` runs on the binary it ships, and the
+// The ELF reader (`ELFFile(bytes:)`) that `notifier-dev package` runs on the binary it ships, and the
 // compatibility verdict (`CompatibilityReport.check`) for every runtime on what it reads.
 //
 // Input: the file's bytes.

@@ -4,9 +4,11 @@
 // Input: header lines `Name: value`, one per line (a line without a colon is not a field, as in
 // `HTTPHeaders`). The first 8 bytes also serve as a raw big-endian deadline.
 import FuzzSupport
-import HTTP  // reachable only through LambdaRuntime's dependency: HTTP is not a product (see README)
+import HTTP
 import LambdaRuntime
+import LambdaRuntimeAPI
 import Logging
+import MiniFoundation
 
 #if canImport(Glibc)
 import Glibc
@@ -32,15 +34,12 @@ public func fuzz(_ data: UnsafePointer<UInt8>?, _ size: Int) -> CInt {
     let fromHeaders = Result { () throws(RuntimeAPIError) in try Invocation(headers: headers, event: input) }
     switch (fromList, fromHeaders) {
     case (.success(let a), .success(let b)):
-        invariant(a.requestID == b.requestID && a.deadlineMilliseconds == b.deadlineMilliseconds
-            && a.invokedFunctionARN == b.invokedFunctionARN && a.traceID == b.traceID
-            && a.clientContext == b.clientContext && a.cognitoIdentity == b.cognitoIdentity && a.event == b.event,
-            "[HTTPHeader] and HTTPHeaders read different invocations")
-        invariant(!a.requestID.isEmpty, "an invocation without a request id")
-        invariant(a.requestID == list.value(for: "lambda-runtime-aws-request-id"), "the request id is not the header's")
-        invariant(list.value(for: "LAMBDA-RUNTIME-DEADLINE-MS").flatMap { Int64($0) } == a.deadlineMilliseconds,
+        invariant(a.metadata == b.metadata && a.event == b.event, "[HTTPHeader] and HTTPHeaders read different invocations")
+        invariant(!a.metadata.requestID.isEmpty, "an invocation without a request id")
+        invariant(a.metadata.requestID == list.value(for: "lambda-runtime-aws-request-id"), "the request id is not the header's")
+        invariant(list.value(for: "LAMBDA-RUNTIME-DEADLINE-MS").flatMap { Int64($0) } == a.metadata.deadlineMilliseconds,
                   "the deadline is not the header's")
-        checkContext(a, deadline: a.deadlineMilliseconds)
+        checkContext(a.metadata, deadline: a.metadata.deadlineMilliseconds)
     case (.failure(let a), .failure(let b)):
         invariant(a == b, "[HTTPHeader] and HTTPHeaders fail differently: \(a) / \(b)")
         invariant(!a.description.isEmpty, "an error without a description")
@@ -54,17 +53,17 @@ public func fuzz(_ data: UnsafePointer<UInt8>?, _ size: Int) -> CInt {
     let stub = Result { () throws(RuntimeAPIError) in
         try Invocation(headers: [HTTPHeader("Lambda-Runtime-Aws-Request-Id", "r"), HTTPHeader("Lambda-Runtime-Deadline-Ms", "0")], event: [])
     }
-    if case .success(let invocation) = stub { checkContext(invocation, deadline: Int64(bitPattern: raw)) }
+    if case .success(let invocation) = stub { checkContext(invocation.metadata, deadline: Int64(bitPattern: raw)) }
     return 0
 }
 
 /// The context's deadline lies on the right side of now, whatever the header said.
-func checkContext(_ invocation: Invocation, deadline: Int64) {
+func checkContext(_ metadata: InvocationMetadata, deadline: Int64) {
     let before = WallClock.nowMilliseconds()
     let context = LambdaContext(
-        requestID: invocation.requestID, deadlineMilliseconds: deadline,
-        invokedFunctionARN: invocation.invokedFunctionARN, traceID: invocation.traceID,
-        clientContext: invocation.clientContext, cognitoIdentity: invocation.cognitoIdentity, logger: logger)
+        requestID: metadata.requestID, deadlineMilliseconds: deadline,
+        invokedFunctionARN: metadata.invokedFunctionARN, traceID: metadata.traceID,
+        clientContext: metadata.clientContext, cognitoIdentity: metadata.cognitoIdentity, logger: logger)
     let remaining = context.remainingTime
     invariant(context.deadlineMilliseconds == deadline, "the context changed the deadline")
     if deadline < before - 1000 { invariant(remaining < .zero, "deadline \(deadline) is past but \(remaining) remain") }

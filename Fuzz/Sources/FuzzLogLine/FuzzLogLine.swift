@@ -9,7 +9,7 @@
 // key, value.
 import Foundation
 import FuzzSupport
-import LambdaRuntime
+import LambdaLogging
 import Logging
 
 nonisolated(unsafe) var written: [[UInt8]] = []

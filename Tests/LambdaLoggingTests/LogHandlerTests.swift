@@ -3,7 +3,8 @@ import Logging
 import Synchronization
 import Testing
 
-@testable import LambdaRuntime
+@testable import LambdaLogging
+import MiniFoundation
 
 final class Lines: Sendable {
     private let stored = Mutex<[String]>([])

@@ -5,9 +5,9 @@ import Packaging
 import StandardWebhooks
 
 @main
-struct Notifier: AsyncParsableCommand {
+struct NotifierDevTool: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
-        commandName: "notifier",
+        commandName: "notifier-dev",
         abstract: "The AudioUploadNotifier developer's tool: replay events, receive webhooks, package the function.",
         subcommands: [Replay.self, Receive.self, Package.self])
 }

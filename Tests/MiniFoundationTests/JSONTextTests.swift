@@ -1,7 +1,7 @@
 import Foundation
 import Testing
 
-@testable import LambdaRuntime
+@testable import MiniFoundation
 
 @Suite struct JSONTextTests {
     func quoted(_ value: String) -> String {

@@ -1,5 +1,3 @@
-import HTTP
-
 /// Writes small JSON documents of a fixed shape (error reports, log lines, the notifier's webhook
 /// body and response) straight into a byte buffer: no encoder, no intermediate `String`s. Several
 /// times cheaper than `JSONEncoder`, and it keeps Foundation out of the runtime.
@@ -49,21 +47,13 @@ public enum JSONText {
     /// Whether any byte is a quote, backslash, C0 control, DEL, or E2 (the lead byte of U+2028 and
     /// U+2029): eight bytes per step, as the webhook body and every log line pass through here.
     private static func mayNeedEscaping(_ utf8: UnsafeBufferPointer<UInt8>) -> Bool {
-        let ones: UInt64 = 0x0101_0101_0101_0101
-        @inline(__always) func hasByte(_ word: UInt64, _ byte: UInt8) -> UInt64 {
-            let x = word ^ (ones &* UInt64(byte))
-            return (x &- ones) & ~x  // high bit set where a byte of `x` is zero (exact as a whole)
-        }
         var index = 0
-        if let base = utf8.baseAddress {
-            let raw = UnsafeRawPointer(base)
-            while index + 8 <= utf8.count {
-                let word = raw.loadUnaligned(fromByteOffset: index, as: UInt64.self)
-                let flags = hasByte(word, 0x22) | hasByte(word, 0x5C) | hasByte(word, 0x7F) | hasByte(word, 0xE2)
-                    | ((word &- ones &* 0x20) & ~word)  // a byte below 0x20
-                if flags & 0x8080_8080_8080_8080 != 0 { return true }
-                index += 8
-            }
+        while index + 8 <= utf8.count {
+            let word = ByteWords.load(utf8, at: index)
+            let flags = ByteWords.equal(word, 0x22) | ByteWords.equal(word, 0x5C) | ByteWords.equal(word, 0x7F)
+                | ByteWords.equal(word, 0xE2) | ByteWords.below(word, 0x20)
+            if flags & ByteWords.highBits != 0 { return true }
+            index += 8
         }
         while index < utf8.count {
             let byte = utf8[index]

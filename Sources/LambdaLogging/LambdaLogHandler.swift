@@ -1,4 +1,4 @@
-import HTTP  // String.withUTF8Bytes
+import MiniFoundation
 import Logging
 
 #if canImport(Glibc)

@@ -1,0 +1,38 @@
+import MiniFoundation
+
+/// The function's static settings, read once from the environment Lambda sets.
+public struct LambdaEnvironment: Sendable, Equatable {
+    public var functionName: String?
+    public var functionVersion: String?
+    public var memoryLimitMB: Int?
+    public var logGroupName: String?
+    public var logStreamName: String?
+    public var region: String?
+
+    public init(
+        functionName: String? = nil, functionVersion: String? = nil, memoryLimitMB: Int? = nil,
+        logGroupName: String? = nil, logStreamName: String? = nil, region: String? = nil
+    ) {
+        self.functionName = functionName
+        self.functionVersion = functionVersion
+        self.memoryLimitMB = memoryLimitMB
+        self.logGroupName = logGroupName
+        self.logStreamName = logStreamName
+        self.region = region
+    }
+
+    public init(_ variables: [String: String]) {
+        self.init(EnvironmentVariables(variables))
+    }
+
+    public init(_ variables: EnvironmentVariables) {
+        self.init(
+            functionName: variables["AWS_LAMBDA_FUNCTION_NAME"],
+            functionVersion: variables["AWS_LAMBDA_FUNCTION_VERSION"],
+            memoryLimitMB: variables["AWS_LAMBDA_FUNCTION_MEMORY_SIZE"].flatMap { Int($0) },
+            logGroupName: variables["AWS_LAMBDA_LOG_GROUP_NAME"],
+            logStreamName: variables["AWS_LAMBDA_LOG_STREAM_NAME"],
+            region: variables["AWS_REGION"] ?? variables["AWS_DEFAULT_REGION"]
+        )
+    }
+}

@@ -1,0 +1,20 @@
+/// Byte-level questions about ASCII text.
+public enum ASCII {
+    /// The value of a hexadecimal digit (`0-9`, `a-f`, `A-F`), or nil for any other byte.
+    @inlinable @inline(__always)
+    public static func hexDigitValue(_ byte: UInt8) -> UInt8? {
+        switch byte {
+        case UInt8(ascii: "0")...UInt8(ascii: "9"): byte &- UInt8(ascii: "0")
+        case UInt8(ascii: "a")...UInt8(ascii: "f"): byte &- UInt8(ascii: "a") &+ 10
+        case UInt8(ascii: "A")...UInt8(ascii: "F"): byte &- UInt8(ascii: "A") &+ 10
+        default: nil
+        }
+    }
+
+    /// Whether every byte is a decimal digit. Bytes, not Characters: a digit followed by a
+    /// combining mark is one Character that compares like the digit.
+    @inlinable
+    public static func isDigits(_ text: some StringProtocol) -> Bool {
+        text.utf8.allSatisfy { (0x30...0x39).contains($0) }
+    }
+}
