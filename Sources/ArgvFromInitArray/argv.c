@@ -2,9 +2,8 @@
 //
 // On Linux the Swift runtime (CommandLine.cpp in libswiftCore) finds argv with a static
 // constructor that opens /proc/self/maps and sscanf()s every line to locate the stack, then walks
-// back from `environ`. That runs before `main` in every process, used or not: ≈ 0.45 M
-// instructions plus the kernel rendering ~200 mappings, ≈ 0.2 ms of each cold start (measured:
-// start-up CPU 1.23-1.25× the C floor with it, 1.16-1.18× without).
+// back from `environ`. That runs before `main` in every process, used or not, and was a visible
+// share of each cold start (Benchmarks/FINDINGS.md, "Figures behind the comments").
 //
 // glibc calls every .init_array function with (argc, argv, envp), so the arguments can simply be
 // kept from there. Defining the runtime's accessor here means the linker never pulls

@@ -43,7 +43,7 @@ static inline int clibcrypto_sha256_with(const EVP_MD *md, const void *data, siz
 #include <openssl/core_names.h>
 
 /// An HMAC-SHA256 context keyed once. One-shot HMAC() fetches the algorithm, builds a context and
-/// hashes the key pads on every call (≈ 20 k instructions); re-initialising this one with a NULL key
+/// hashes the key pads on every call; re-initialising this one with a NULL key
 /// reuses the hashed pads. Not thread-safe: the caller serialises use.
 static inline void *clibcrypto_hmac_sha256_key_new(const void *key, size_t key_length) {
     EVP_MAC *mac = EVP_MAC_fetch(NULL, "HMAC", NULL);

@@ -193,7 +193,7 @@ private nonisolated(unsafe) let emptyBody = UnsafeMutableRawPointer.allocate(byt
 /// URLs this client requests again and again (the Runtime API's `next`, the webhook), parsed once.
 ///
 /// Given a URL as text, libcurl parses it and prints it back whole for every transfer, a byte at a time
-/// through its printf: ~15 k instructions a request, more than the request's headers cost. Handed a
+/// through its printf, which cost more than the request's headers. Handed a
 /// parsed URL (CURLOPT_CURLU), it copies that instead. A few recent URLs are kept, most recent first;
 /// the once-only ones (a response's path holds its request id) pass through and drop out.
 private struct ParsedURLs: ~Copyable {

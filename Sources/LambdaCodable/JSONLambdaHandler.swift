@@ -1,5 +1,5 @@
 // Kept out of LambdaRuntime so a handler that does not use Codable does not link Foundation's
-// JSON coders (2.5 MB of FoundationEssentials in `bootstrap`, and its start-up cost).
+// JSON coders (FoundationEssentials in `bootstrap`, and its start-up cost).
 #if canImport(FoundationEssentials)
 import FoundationEssentials
 #else

@@ -8,8 +8,8 @@ import Glibc
 ///
 /// glibc's `setenv` copies `NAME=value` into a fresh allocation whenever the value changes and
 /// never frees the old copy (someone may still hold a pointer `getenv` returned), so setting a
-/// new trace id per invocation leaked every one of them: the heap of a warm `bootstrap` grew by
-/// ≈ 250 bytes per invocation, 1.2 MB a second under load. `putenv` instead puts our own buffer
+/// new trace id per invocation leaked every one of them (the heap of a warm `bootstrap` grew with
+/// every invocation: Benchmarks/FINDINGS.md, "Figures behind the comments"). `putenv` instead puts our own buffer
 /// into the environment; it is rewritten in place and only replaced when a longer id arrives.
 final class TraceVariable {
     static let name = "_X_AMZN_TRACE_ID"

@@ -5,7 +5,7 @@ import Glibc
 /// Environment variables, read one at a time when asked for.
 ///
 /// Copying the whole environment into a dictionary at start cost more CPU than everything else the
-/// runtime does before its first `next` (Benchmarks/FINDINGS.md, "Start-up").
+/// runtime does before its first `next` (Benchmarks/FINDINGS.md, "Figures behind the comments").
 public struct EnvironmentVariables: Sendable {
     private let fixed: [String: String]?
 

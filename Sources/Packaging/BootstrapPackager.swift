@@ -19,8 +19,8 @@ public enum BootstrapPackager {
         public var additionalLibraries: Set<String>
         /// What the binary links in, recorded in the manifest.
         public var linkedComponents: [LinkedComponent]
-        /// Re-deflate the zip with advzip (7-Zip's deflate), when installed: ~4 % smaller than
-        /// zlib's default level, still plain deflate, and the same bytes for the same binary.
+        /// Re-deflate the zip with advzip (7-Zip's deflate), when installed: smaller than zlib's
+        /// default level, still plain deflate, and the same bytes for the same binary.
         public var recompress: Bool
 
         public init(

@@ -39,7 +39,7 @@ public enum Digest {
 /// messages with the same secret.
 ///
 /// Made ready on first use, not at start-up: OpenSSL 3 builds its algorithm tables on the first
-/// fetch (≈ 3 M instructions), which would otherwise lengthen every cold start.
+/// fetch, which would otherwise lengthen every cold start.
 public final class HMACSHA256Key: Sendable {
     private let key: [UInt8]
     private let keyed = Mutex<UnsafeMutableRawPointer?>(nil)

@@ -12,7 +12,7 @@ import Darwin
 /// dictionary per object, no `String` per member name or string value, no `Any`. Reading a field
 /// scans its object's members and decodes just that string. For a Lambda event of which a handler
 /// reads a dozen fields this is several times cheaper than `JSONDecoder`, and it keeps
-/// Foundation out of the deployed binary (2.5 MB, start-up relocations, conformance records).
+/// Foundation out of the deployed binary (its size, start-up relocations, conformance records).
 ///
 /// Validation is complete at parse time: grammar, string escapes, paired UTF-16 surrogates in
 /// `\u` escapes, UTF-8 well-formedness, no raw control characters, nesting depth. Accessors

@@ -5,7 +5,7 @@
 /// A PEM CA bundle that OpenSSL consults lazily.
 ///
 /// OpenSSL's own file lookup (X509_STORE_load_file, or libcurl's CURLOPT_CAINFO) decodes every
-/// certificate of the bundle before the first handshake: ~35 ms of CPU for a 140-certificate bundle.
+/// certificate of the bundle before the first handshake, most of the first HTTPS request's CPU.
 /// This lookup reads the file on the first handshake and, per certificate, base64-decodes only the few
 /// hundred bytes up to its subject name and keeps that name; a certificate is decoded only when a
 /// handshake asks for its subject. Not thread-safe: one thread does TLS in this process.
