@@ -31,6 +31,10 @@ Configuration
   --env KEY=VALUE           one variable (repeatable; overrides the file). Avoid for secrets (shell history).
                             Without --env-file/--env an existing function keeps its environment;
                             with either, the environment is REPLACED by exactly what is given.
+                            It needs API_BASE_URL, and WEBHOOK_API_KEY or WEBHOOK_API_KEY_SECRET_ID (a
+                            Secrets Manager secret read by the function; the role must allow
+                            secretsmanager:GetSecretValue on it). A value and its *_SECRET_ID together
+                            are refused, as the function refuses them (WEBHOOK_SIGNING_SECRET likewise).
   --log-format JSON|Text    Lambda logging format (sets AWS_LAMBDA_LOG_FORMAT for the runtime)
   --log-level LEVEL         TRACE|DEBUG|INFO|WARN|ERROR|FATAL (needs --log-format JSON)
   --memory-size MB          default 256
@@ -89,9 +93,17 @@ for pair in sys.stdin.buffer.read().split(b"\0"):
     if not sep:
         sys.exit("deploy: --env expects KEY=VALUE")
     put(key.strip(), value, "--env")
-for required in ("API_BASE_URL", "WEBHOOK_API_KEY"):
-    if not variables.get(required):
-        sys.exit(f"deploy: the environment has no {required} (required by the notifier)")
+if not variables.get("API_BASE_URL"):
+    sys.exit("deploy: the environment has no API_BASE_URL (required by the notifier)")
+# Each secret from one source: the value itself or a Secrets Manager secret id (name or ARN) that the
+# function reads at run time. The function refuses both at init; here an empty line counts as set too,
+# so the outcome does not depend on how the function treats an empty value.
+for value, secret_id in (("WEBHOOK_API_KEY", "WEBHOOK_API_KEY_SECRET_ID"),
+                         ("WEBHOOK_SIGNING_SECRET", "WEBHOOK_SIGNING_SECRET_ID")):
+    if value in variables and secret_id in variables:
+        sys.exit(f"deploy: set only one of {value} and {secret_id} (remove the other line)")
+if not variables.get("WEBHOOK_API_KEY") and not variables.get("WEBHOOK_API_KEY_SECRET_ID"):
+    sys.exit("deploy: the environment has no WEBHOOK_API_KEY or WEBHOOK_API_KEY_SECRET_ID (required by the notifier)")
 with open(out, "w", encoding="utf-8") as f:
     json.dump({"Variables": variables}, f)
 print("\n".join(sorted(variables)))
@@ -265,6 +277,11 @@ if [[ -n "$env_file" || ${#env_pairs[@]} -gt 0 ]]; then
         ( umask 077; python3 -c "$ENV_PY" "$env_file" "$env_json" )
     )" || die 2 "invalid environment (see above)"
     lines_to_array env_keys "$keys_out"
+    for k in ${env_keys[@]+"${env_keys[@]}"}; do
+        if [[ "$k" == *_SECRET_ID ]]; then
+            note "note: $k is read at run time: the role needs secretsmanager:GetSecretValue on that secret (deploy/iam/notifier-execution-policy.json)"
+        fi
+    done
 fi
 
 describe_env() {

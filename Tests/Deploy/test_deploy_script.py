@@ -12,7 +12,7 @@ import pytest
 from botocore.exceptions import ClientError
 
 from deploy_harness import (
-    ACCOUNT, REGION, SECRET_API_KEY, SECRET_SIGNING, make_artifact, run_script, zip_sha,
+    ACCOUNT, DEPLOY, REGION, SECRET_API_KEY, SECRET_SIGNING, make_artifact, run_script, zip_sha,
 )
 
 
@@ -171,7 +171,8 @@ def test_tampered_zip_and_bad_input_are_refused(moto_server, tmp_path):
     no_key = tmp_path / "no-key.env"
     no_key.write_text("API_BASE_URL=https://api.example.com\n")
     result = run_script("deploy.sh", ["--manifest", good, *common, "--env-file", no_key], moto_server.env)
-    assert result.returncode == 2 and "WEBHOOK_API_KEY" in result.stderr
+    assert result.returncode == 2
+    assert "no WEBHOOK_API_KEY or WEBHOOK_API_KEY_SECRET_ID" in result.stderr
 
     result = run_script("deploy.sh", ["--manifest", good, *common], moto_server.env)
     assert result.returncode == 2 and "--env-file" in result.stderr
@@ -199,6 +200,71 @@ def test_dry_run_changes_nothing_and_hides_secrets(moto_server, tmp_path):
     assert "create-function" in result.stdout and "arm64" in result.stdout
     assert "WEBHOOK_API_KEY=(secret)" in result.stdout
     assert function_absent(lam, name)
+
+
+SIGNING_SECRET_ARN = f"arn:aws:secretsmanager:{REGION}:{ACCOUNT}:secret:voice-by-auribus/signing-secrets-AbC123"
+
+
+def test_secret_ids_instead_of_values(moto_server, tmp_path):
+    """The function reads the secrets itself: only their ids go into the environment."""
+    lam = moto_server.client("lambda")
+    name = unique("notifier")
+    manifest = make_artifact(tmp_path / "dist", b"echo ids\n")
+    env_file = tmp_path / "ids.env"
+    env_file.write_text(
+        "API_BASE_URL=https://api.example.com\n"
+        "WEBHOOK_API_KEY_SECRET_ID=voice-by-auribus/audio-upload-notifier/api-key\n"
+        f"WEBHOOK_SIGNING_SECRET_ID={SIGNING_SECRET_ARN}\n"
+        "FETCH_OBJECT_METADATA=false\n"
+        "METRICS_NAMESPACE=\n")
+    result = run_script("deploy.sh", [
+        "--manifest", manifest, "--endpoint-url", moto_server.endpoint, "--function-name", name,
+        "--role-arn", moto_server.create_role(), "--env-file", env_file,
+    ], moto_server.env)
+    assert result.returncode == 0, result.stderr
+    assert "created" in result.stdout
+    assert "WEBHOOK_API_KEY_SECRET_ID is read at run time" in result.stderr
+    assert "secretsmanager:GetSecretValue" in result.stderr
+    assert lam.get_function(FunctionName=name)["Configuration"]["Environment"]["Variables"] == {
+        "API_BASE_URL": "https://api.example.com",
+        "WEBHOOK_API_KEY_SECRET_ID": "voice-by-auribus/audio-upload-notifier/api-key",
+        "WEBHOOK_SIGNING_SECRET_ID": SIGNING_SECRET_ARN,
+        "FETCH_OBJECT_METADATA": "false",
+        "METRICS_NAMESPACE": "",
+    }
+
+
+@pytest.mark.parametrize("extra, message", [
+    ({"WEBHOOK_API_KEY_SECRET_ID": "voice-by-auribus/audio-upload-notifier/api-key"},
+     "set only one of WEBHOOK_API_KEY and WEBHOOK_API_KEY_SECRET_ID"),
+    ({"WEBHOOK_SIGNING_SECRET_ID": SIGNING_SECRET_ARN},
+     "set only one of WEBHOOK_SIGNING_SECRET and WEBHOOK_SIGNING_SECRET_ID"),
+], ids=["api-key", "signing-secret"])
+def test_a_value_and_its_secret_id_together_are_refused(moto_server, tmp_path, extra, message):
+    lam = moto_server.client("lambda")
+    name = unique("notifier")
+    manifest = make_artifact(tmp_path / "dist", b"echo both\n")
+    result = run_script("deploy.sh", [
+        "--manifest", manifest, "--endpoint-url", moto_server.endpoint, "--function-name", name,
+        "--role-arn", moto_server.create_role(), "--env-file", write_env(tmp_path / "both.env", **extra),
+    ], moto_server.env)
+    assert result.returncode == 2
+    assert message in result.stderr
+    assert_no_secrets(result)
+    assert function_absent(lam, name)
+
+
+def test_the_example_environment_file_is_accepted(moto_server, tmp_path):
+    manifest = make_artifact(tmp_path / "dist", b"echo example\n")
+    result = run_script("deploy.sh", [
+        "--manifest", manifest, "--endpoint-url", moto_server.endpoint, "--function-name", unique("notifier"),
+        "--env-file", DEPLOY / "notifier.env.example", "--dry-run",
+    ], moto_server.env)
+    assert result.returncode == 0, result.stderr
+    assert "WEBHOOK_API_KEY=(secret)" in result.stdout
+    for name in ("FETCH_OBJECT_METADATA", "METRICS_NAMESPACE", "WEBHOOK_SIGNING_SECRET=(secret)"):
+        assert name in result.stdout
+    assert "SECRET_ID" not in result.stdout  # commented out: one source per secret
 
 
 def failure_record(key: str) -> str:
