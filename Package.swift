@@ -20,6 +20,7 @@ let package = Package(
         .library(name: "S3Events", targets: ["S3Events"]),
         .library(name: "StandardWebhooks", targets: ["StandardWebhooks"]),
         .library(name: "UploadNotifier", targets: ["UploadNotifier"]),
+        .library(name: "AWSClient", targets: ["AWSClient"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-log", from: "1.6.0"),
@@ -53,6 +54,8 @@ let package = Package(
         ),
         .target(name: "StrictJSON"),
         .target(name: "S3Events", dependencies: ["StrictJSON"]),
+        // S3 HeadObject and Secrets Manager GetSecretValue, signed by libcurl (CURLOPT_AWS_SIGV4).
+        .target(name: "AWSClient", dependencies: ["HTTP", "StrictJSON"]),
         .target(name: "StandardWebhooks", dependencies: ["CLibCrypto"]),
         .target(
             name: "UploadNotifier",
@@ -103,6 +106,7 @@ let package = Package(
         .testTarget(name: "LambdaRuntimeTests", dependencies: ["LambdaRuntime", "LambdaCodable"]),
         .testTarget(name: "StrictJSONTests", dependencies: ["StrictJSON", "JSONDifferential"]),
         .testTarget(name: "S3EventsTests", dependencies: ["S3Events"]),
+        .testTarget(name: "AWSClientTests", dependencies: ["AWSClient", "HTTP", "StrictJSON"]),
         .testTarget(name: "StandardWebhooksTests", dependencies: ["StandardWebhooks"]),
         .testTarget(name: "UploadNotifierTests", dependencies: ["UploadNotifier", "LocalLambda"]),
         .testTarget(name: "PackagingTests", dependencies: ["Packaging", "LocalLambda"]),
