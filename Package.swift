@@ -11,6 +11,7 @@ let package = Package(
         .executable(name: "echo-lambda", targets: ["EchoLambda"]),
         .executable(name: "notifier", targets: ["notifier"]),
         .executable(name: "bootstrap-urlsession", targets: ["BootstrapURLSession"]),
+        .executable(name: "aws-probe", targets: ["AWSProbe"]),
         // For the micro-benchmarks (Benchmarks/Package.swift) and fuzzing (Fuzz/Package.swift) packages.
         .library(name: "StrictJSON", targets: ["StrictJSON"]),
         .library(name: "JSONDifferential", targets: ["JSONDifferential"]),
@@ -79,6 +80,8 @@ let package = Package(
         ),
 
         // Developer and test tooling, never deployed.
+        // Calls AWSClient once from the command line, for the moto conformance tests.
+        .executableTarget(name: "AWSProbe", dependencies: ["AWSClient", "HTTP", "LambdaRuntime", "CLibCrypto"]),
         // StrictJSON's oracle: Foundation's JSONSerialization and the documented differences (tests, fuzzing).
         .target(name: "JSONDifferential", dependencies: ["StrictJSON"]),
         .target(
