@@ -12,6 +12,7 @@ let package = Package(
         .executable(name: "echo-lambda", targets: ["EchoLambda"]),
         .executable(name: "notifier-dev", targets: ["NotifierDevTool"]),
         .executable(name: "bootstrap-urlsession", targets: ["BootstrapURLSession"]),
+        .executable(name: "aws-probe", targets: ["AWSProbe"]),
         // For the micro-benchmarks (Benchmarks/Package.swift) and fuzzing (Fuzz/Package.swift) packages.
         .library(name: "StrictJSON", targets: ["StrictJSON"]),
         .library(name: "JSONDifferential", targets: ["JSONDifferential"]),
@@ -24,6 +25,7 @@ let package = Package(
         .library(name: "S3Events", targets: ["S3Events"]),
         .library(name: "StandardWebhooks", targets: ["StandardWebhooks"]),
         .library(name: "UploadNotifier", targets: ["UploadNotifier"]),
+        .library(name: "AWSClient", targets: ["AWSClient"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-log", from: "1.6.0"),
@@ -71,6 +73,8 @@ let package = Package(
         ),
         .target(name: "StrictJSON", dependencies: ["MiniFoundation"]),
         .target(name: "S3Events", dependencies: ["StrictJSON", "MiniFoundation"]),
+        // S3 HeadObject and Secrets Manager GetSecretValue, signed by libcurl (CURLOPT_AWS_SIGV4).
+        .target(name: "AWSClient", dependencies: ["HTTP", "StrictJSON", "MiniFoundation"]),
         .target(name: "StandardWebhooks", dependencies: ["CLibCrypto"]),
         .target(
             name: "UploadNotifier",
@@ -97,6 +101,8 @@ let package = Package(
         ),
 
         // Developer and test tooling, never deployed.
+        // Calls AWSClient once from the command line, for the moto conformance tests.
+        .executableTarget(name: "AWSProbe", dependencies: ["AWSClient", "HTTP", "LambdaRuntime", "CLibCrypto"]),
         // StrictJSON's oracle: Foundation's JSONSerialization and the documented differences (tests, fuzzing).
         .target(name: "JSONDifferential", dependencies: ["StrictJSON"]),
         .target(
@@ -130,6 +136,7 @@ let package = Package(
         ),
         .testTarget(name: "StrictJSONTests", dependencies: ["StrictJSON", "JSONDifferential", "LocalLambda"]),
         .testTarget(name: "S3EventsTests", dependencies: ["S3Events"]),
+        .testTarget(name: "AWSClientTests", dependencies: ["AWSClient", "HTTP", "StrictJSON"]),
         .testTarget(name: "StandardWebhooksTests", dependencies: ["StandardWebhooks"]),
         .testTarget(name: "UploadNotifierTests", dependencies: ["UploadNotifier", "LocalLambda", "MiniFoundation"]),
         .testTarget(name: "PackagingTests", dependencies: ["Packaging", "LocalLambda"]),

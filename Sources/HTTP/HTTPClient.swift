@@ -86,7 +86,8 @@ public final class HTTPClient: HTTPTransport {
         var line: [UInt8] = []
         swap(&line, &headerLine)
         defer { swap(&line, &headerLine) }
-        for header in request.headers {
+        let signing = request.awsSigV4
+        func append(_ header: HTTPHeader) throws(HTTPError) {
             guard Self.isSafeHeader(header) else {
                 throw .invalidRequest("header \(header.name) contains a line break")
             }
@@ -100,27 +101,59 @@ public final class HTTPClient: HTTPTransport {
                 bytes.withMemoryRebound(to: CChar.self) { curl_slist_append(headerList, $0.baseAddress) }
             }
         }
+        for header in request.headers { try append(header) }
+        if let token = signing?.sessionToken { try append(HTTPHeader("X-Amz-Security-Token", token)) }
         let isGET = request.method == "GET"
-        if !isGET {
-            // libcurl would otherwise wait for "100 Continue" before sending bodies over 1 KiB.
+        // HEAD goes through CURLOPT_NOBODY: as a custom method libcurl would wait for the body its
+        // Content-Length announces, which a HEAD response never sends.
+        let isHEAD = request.method == "HEAD"
+        guard !isHEAD || request.body.isEmpty else { throw .invalidRequest("a HEAD request has no body") }
+        if !isGET && !isHEAD && signing == nil {
+            // libcurl would otherwise wait for "100 Continue" before sending large bodies. Not on a
+            // signed request: libcurl 7.88.1 signs every line of CURLOPT_HTTPHEADER, this empty one
+            // (which only suppresses the header) included, so AWS would find "expect" in
+            // SignedHeaders but no such header. 7.88.1 adds "Expect" only past 1 MiB (http.h
+            // EXPECT_100_THRESHOLD), unsigned, which AWS accepts.
             headerList = curl_slist_append(headerList, "Expect:")
         }
 
         sink.reset(limit: request.maximumResponseBytes)
         var ok = true
         ok = ok && ccurl_setopt_string(handle, CURLOPT_URL, request.url) == CURLE_OK
-        ok = ok && ccurl_setopt_pointer(handle, CURLOPT_CURLU, parsedURLs.parsed(request.url)) == CURLE_OK
+        // A signed request's path is sent and signed as given: SigV4 for S3 signs the path without
+        // normalisation, and an S3 key may hold "." and ".." segments that RFC 3986 would remove.
+        let parsed = parsedURLs.parsed(request.url, pathAsIs: signing != nil)
+        ok = ok && ccurl_setopt_pointer(handle, CURLOPT_CURLU, parsed) == CURLE_OK
         ok = ok && ccurl_setopt_long(handle, CURLOPT_TIMEOUT_MS, request.timeout.map(Self.milliseconds) ?? 0) == CURLE_OK
         ok = ok && ccurl_setopt_long(handle, CURLOPT_CONNECTTIMEOUT_MS, Self.milliseconds(request.connectTimeout)) == CURLE_OK
         ok = ok && ccurl_setopt_slist(handle, CURLOPT_HTTPHEADER, headerList) == CURLE_OK
-        let customMethod = isGET || request.method == "POST" ? nil : request.method
+        let customMethod = isGET || isHEAD || request.method == "POST" ? nil : request.method
         ok = ok && ccurl_setopt_string(handle, CURLOPT_CUSTOMREQUEST, customMethod) == CURLE_OK
         guard ok else { throw .invalidRequest("libcurl rejected an option for \(request.method) request") }
+        if let signing {
+            guard let provider = signing.curlProvider else {
+                throw .invalidRequest("AWS SigV4 region \"\(signing.region)\" or service \"\(signing.service)\" is not a lower-case name")
+            }
+            // Setting CURLOPT_AWS_SIGV4 also makes it the handle's only authentication method.
+            ok = ok && ccurl_setopt_string(handle, CURLOPT_AWS_SIGV4, provider) == CURLE_OK
+            ok = ok && ccurl_setopt_string(handle, CURLOPT_USERNAME, signing.accessKeyID) == CURLE_OK
+            ok = ok && ccurl_setopt_string(handle, CURLOPT_PASSWORD, signing.secretAccessKey) == CURLE_OK
+            guard ok else {
+                clearSigning()
+                throw .invalidRequest("libcurl rejected the AWS SigV4 options (is it built without AWS SigV4?)")
+            }
+        }
+        // The handle keeps options across transfers (no curl_easy_reset): the key pair is cleared
+        // after a signed transfer, so the next, unsigned one cannot send it (as Basic
+        // authentication, to whatever host), and libcurl's copies of the secret do not linger.
+        defer { if signing != nil { clearSigning() } }
 
         errorBuffer[0] = 0
         let code: CURLcode = request.body.withUnsafeBufferPointer { body in
             if isGET {
                 _ = ccurl_setopt_long(handle, CURLOPT_HTTPGET, 1)  // also ends a previous POST
+            } else if isHEAD {
+                _ = ccurl_setopt_long(handle, CURLOPT_NOBODY, 1)
             } else {
                 // POSTFIELDS with an explicit size sends exactly these bytes, zeros included.
                 _ = ccurl_setopt_long(handle, CURLOPT_POST, 1)
@@ -130,7 +163,12 @@ public final class HTTPClient: HTTPTransport {
             }
             let code = curl_easy_perform(handle)
             // Neither the body nor the header list outlives this call: the handle must not keep them.
-            if !isGET { _ = ccurl_setopt_pointer(handle, CURLOPT_POSTFIELDS, nil) }
+            if isHEAD {
+                // Would make the next request a HEAD too; HTTPGET and POST reset it, a custom method not.
+                _ = ccurl_setopt_long(handle, CURLOPT_NOBODY, 0)
+            } else if !isGET {
+                _ = ccurl_setopt_pointer(handle, CURLOPT_POSTFIELDS, nil)
+            }
             return code
         }
         _ = ccurl_setopt_slist(handle, CURLOPT_HTTPHEADER, nil)
@@ -149,6 +187,15 @@ public final class HTTPClient: HTTPTransport {
         var status = 0
         _ = ccurl_getinfo_long(handle, CURLINFO_RESPONSE_CODE, &status)
         return HTTPResponse(status: status, headers: sink.takeHeaders(), body: sink.takeBody())
+    }
+
+    /// Back to an unsigned handle: no SigV4 provider, no user name or password, and libcurl's default
+    /// authentication method (Basic; without a user name it sends nothing).
+    private func clearSigning() {
+        _ = ccurl_setopt_string(handle, CURLOPT_AWS_SIGV4, nil)
+        _ = ccurl_setopt_string(handle, CURLOPT_USERNAME, nil)
+        _ = ccurl_setopt_string(handle, CURLOPT_PASSWORD, nil)
+        _ = ccurl_setopt_long(handle, CURLOPT_HTTPAUTH, 1)  // CURLAUTH_BASIC, a cast macro Swift cannot import
     }
 
     private static func milliseconds(_ duration: Duration) -> Int {
@@ -197,22 +244,23 @@ private nonisolated(unsafe) let emptyBody = UnsafeMutableRawPointer.allocate(byt
 /// parsed URL (CURLOPT_CURLU), it copies that instead. A few recent URLs are kept, most recent first;
 /// the once-only ones (a response's path holds its request id) pass through and drop out.
 private struct ParsedURLs: ~Copyable {
-    private var entries: [(url: String, handle: OpaquePointer)] = []
+    private var entries: [(url: String, pathAsIs: Bool, handle: OpaquePointer)] = []
     private static let capacity = 4
 
     /// The parsed form of `url`, or nil when libcurl cannot parse it (the transfer then reports why).
-    mutating func parsed(_ url: String) -> UnsafeMutableRawPointer? {
-        if let index = entries.firstIndex(where: { $0.url == url }) {
+    /// `pathAsIs` keeps "." and ".." segments (CURLU_PATH_AS_IS) instead of resolving them.
+    mutating func parsed(_ url: String, pathAsIs: Bool = false) -> UnsafeMutableRawPointer? {
+        if let index = entries.firstIndex(where: { $0.url == url && $0.pathAsIs == pathAsIs }) {
             if index > 0 { entries.insert(entries.remove(at: index), at: 0) }
             return UnsafeMutableRawPointer(entries[0].handle)
         }
         guard let handle = curl_url() else { return nil }
-        guard curl_url_set(handle, CURLUPART_URL, url, 0) == CURLUE_OK else {
+        guard curl_url_set(handle, CURLUPART_URL, url, pathAsIs ? UInt32(CURLU_PATH_AS_IS) : 0) == CURLUE_OK else {
             curl_url_cleanup(handle)
             return nil
         }
         if entries.count == Self.capacity { curl_url_cleanup(entries.removeLast().handle) }
-        entries.insert((url, handle), at: 0)
+        entries.insert((url, pathAsIs, handle), at: 0)
         return UnsafeMutableRawPointer(handle)
     }
 

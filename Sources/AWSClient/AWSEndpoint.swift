@@ -1,0 +1,90 @@
+/// Where a service's requests go: AWS's regional endpoint, or an override (a VPC endpoint, moto,
+/// LocalStack) given as `scheme://host[:port][/path]`.
+public struct AWSEndpoint: Sendable, Equatable, CustomStringConvertible {
+    /// "https" or "http", lower-cased.
+    public let scheme: String
+    /// The authority as given: host, or host:port ("[::1]:4566" for IPv6).
+    public let authority: String
+    /// "" or a path prefix without a trailing slash ("/proxy").
+    public let basePath: String
+    /// From an override: S3 then addresses buckets path-style, as the SDKs do.
+    public let isOverride: Bool
+
+    /// The endpoint as a URL prefix, e.g. "https://s3.eu-west-1.amazonaws.com".
+    public var url: String { "\(scheme)://\(authority)\(basePath)" }
+    public var description: String { url }
+
+    /// AWS's own endpoint of `service` in `region`: `https://PREFIX.REGION.DNS-SUFFIX`.
+    public static func aws(_ service: AWSService, region: String) -> AWSEndpoint {
+        AWSEndpoint(scheme: "https", authority: "\(service.endpointPrefix).\(region).\(dnsSuffix(region: region))", basePath: "", isOverride: false)
+    }
+
+    /// The AWS SDKs' order: AWS_ENDPOINT_URL_<SERVICE>, then AWS_ENDPOINT_URL, then AWS's endpoint;
+    /// AWS_IGNORE_CONFIGURED_ENDPOINT_URLS=true ignores both variables ("Service-specific endpoints",
+    /// AWS SDKs and Tools Reference Guide).
+    public static func resolve(
+        _ service: AWSService, region: String, environment value: (String) -> String?
+    ) throws(AWSConfigurationError) -> AWSEndpoint {
+        let ignore = value("AWS_IGNORE_CONFIGURED_ENDPOINT_URLS").map { $0.lowercased() == "true" } ?? false
+        if !ignore {
+            for variable in [service.endpointVariable, "AWS_ENDPOINT_URL"] {
+                if let url = value(variable), !url.isEmpty { return try AWSEndpoint(parsing: url, variable: variable) }
+            }
+        }
+        return aws(service, region: region)
+    }
+
+    /// Validates an override: http or https, a host, an optional port and path; no user
+    /// information (credentials in a URL end up in logs), no query and no fragment (a signed
+    /// request's query is ours alone).
+    public init(parsing url: String, variable: String) throws(AWSConfigurationError) {
+        func invalid(_ reason: String) -> AWSConfigurationError { .invalidEndpoint(variable: variable, reason: reason) }
+        let bytes = Array(url.utf8)
+        guard bytes.allSatisfy({ $0 > 0x20 && $0 < 0x7F }) else { throw invalid("it contains a space, a control or a non-ASCII character") }
+        guard let separator = url.firstRange(of: "://") else { throw invalid("it has no scheme (expected http:// or https://)") }
+        let scheme = url[..<separator.lowerBound].lowercased()
+        guard scheme == "https" || scheme == "http" else { throw invalid("the scheme is not http or https") }
+        let rest = url[separator.upperBound...]
+        guard !rest.contains("?"), !rest.contains("#") else { throw invalid("it has a query or a fragment") }
+        let authority = rest.prefix { $0 != "/" }
+        var path = String(rest.dropFirst(authority.count))
+        guard !authority.contains("@") else { throw invalid("it contains user information (credentials)") }
+        let host: Substring
+        let port: Substring?
+        if authority.hasPrefix("[") {
+            guard let close = authority.firstIndex(of: "]") else { throw invalid("an IPv6 address lacks its ']'") }
+            host = authority[...close]
+            let after = authority[authority.index(after: close)...]
+            guard after.isEmpty || after.hasPrefix(":") else { throw invalid("unexpected text after the IPv6 address") }
+            port = after.isEmpty ? nil : after.dropFirst()
+        } else {
+            let parts = authority.split(separator: ":", maxSplits: 1, omittingEmptySubsequences: false)
+            host = parts[0]
+            port = parts.count == 2 ? parts[1] : nil
+        }
+        guard host.count > (host.hasPrefix("[") ? 2 : 0) else { throw invalid("it has no host") }
+        if let port {
+            guard let number = Int(port), (1...65535).contains(number), port.utf8.allSatisfy({ (0x30...0x39).contains($0) }) else {
+                throw invalid("the port is not a number from 1 to 65535")
+            }
+        }
+        while path.hasSuffix("/") { path.removeLast() }
+        self.init(scheme: scheme, authority: String(authority), basePath: path, isOverride: true)
+    }
+
+    init(scheme: String, authority: String, basePath: String, isOverride: Bool) {
+        self.scheme = scheme
+        self.authority = authority
+        self.basePath = basePath
+        self.isOverride = isOverride
+    }
+
+    /// The partitions' DNS suffixes by region prefix, from botocore's data/partitions.json.
+    static func dnsSuffix(region: String) -> String {
+        let partitions: [(prefix: String, suffix: String)] = [
+            ("cn-", "amazonaws.com.cn"), ("us-isob-", "sc2s.sgov.gov"), ("us-isof-", "csp.hci.ic.gov"),
+            ("us-iso-", "c2s.ic.gov"), ("eu-isoe-", "cloud.adc-e.uk"), ("eusc-", "amazonaws.eu"),
+        ]
+        return partitions.first { region.hasPrefix($0.prefix) }?.suffix ?? "amazonaws.com"
+    }
+}
