@@ -30,7 +30,7 @@ test: deps venv rie  ## every test: unit, integration, replay smoke, packaging, 
 	$(SWIFT) test --skip-build
 	$(DEBUG_BIN)/notifier-dev replay --events events --bootstrap $(DEBUG_BIN)/bootstrap
 	$(MAKE) --no-print-directory package
-	BOOTSTRAP=$(DEBUG_BIN)/bootstrap ECHO_LAMBDA=$(DEBUG_BIN)/echo-lambda RIE=$(RIE) \
+	BOOTSTRAP=$(DEBUG_BIN)/bootstrap ECHO_LAMBDA=$(DEBUG_BIN)/echo-lambda RIE=$(RIE) AWS_PROBE=$(DEBUG_BIN)/aws-probe \
 		$(PYTHON) -m pytest $(wildcard Tests/Conformance Tests/Deploy) -q -p no:cacheprovider
 	$(MAKE) --no-print-directory sanitize
 	$(MAKE) --no-print-directory fuzz-smoke
@@ -55,7 +55,8 @@ deploy-test: venv  ## the deploy suite: cfn-lint on the template, deploy.sh agai
 conformance: deps venv rie  ## conformance tests under the real AWS Runtime Interface Emulator
 	$(SWIFT) build --product bootstrap
 	$(SWIFT) build --product echo-lambda
-	BOOTSTRAP=$(DEBUG_BIN)/bootstrap ECHO_LAMBDA=$(DEBUG_BIN)/echo-lambda RIE=$(RIE) \
+	$(SWIFT) build --product aws-probe
+	BOOTSTRAP=$(DEBUG_BIN)/bootstrap ECHO_LAMBDA=$(DEBUG_BIN)/echo-lambda RIE=$(RIE) AWS_PROBE=$(DEBUG_BIN)/aws-probe \
 		$(PYTHON) -m pytest Tests/Conformance -q -p no:cacheprovider
 
 deps:  ## Debian packages the C modules link against, and what the static build needs
