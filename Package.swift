@@ -17,6 +17,7 @@ let package = Package(
         .library(name: "StrictJSON", targets: ["StrictJSON"]),
         .library(name: "JSONDifferential", targets: ["JSONDifferential"]),
         .library(name: "HTTP", targets: ["HTTP"]),
+        .library(name: "EmbeddedMetrics", targets: ["EmbeddedMetrics"]),
         .library(name: "LambdaLogging", targets: ["LambdaLogging"]),
         .library(name: "LambdaRuntime", targets: ["LambdaRuntime"]),
         .library(name: "LambdaRuntimeAPI", targets: ["LambdaRuntimeAPI"]),
@@ -76,11 +77,13 @@ let package = Package(
         // S3 HeadObject and Secrets Manager GetSecretValue, signed by libcurl (CURLOPT_AWS_SIGV4).
         .target(name: "AWSClient", dependencies: ["HTTP", "StrictJSON", "MiniFoundation"]),
         .target(name: "StandardWebhooks", dependencies: ["CLibCrypto"]),
+        // CloudWatch Embedded Metric Format documents, written as whole lines to standard output.
+        .target(name: "EmbeddedMetrics", dependencies: ["MiniFoundation"]),
         .target(
             name: "UploadNotifier",
             dependencies: [
-                "HTTP", "LambdaRuntime", "MiniFoundation", "S3Events", "StandardWebhooks",
-                .product(name: "Logging", package: "swift-log"),
+                "AWSClient", "EmbeddedMetrics", "HTTP", "LambdaRuntime", "MiniFoundation", "S3Events",
+                "StandardWebhooks", .product(name: "Logging", package: "swift-log"),
             ]
         ),
         // Linked into bootstrap only: CommandLine's argv without the runtime's /proc/self/maps scan.
@@ -102,7 +105,7 @@ let package = Package(
 
         // Developer and test tooling, never deployed.
         // Calls AWSClient once from the command line, for the moto conformance tests.
-        .executableTarget(name: "AWSProbe", dependencies: ["AWSClient", "HTTP", "LambdaRuntime", "CLibCrypto"]),
+        .executableTarget(name: "AWSProbe", dependencies: ["AWSClient", "HTTP", "MiniFoundation", "CLibCrypto"]),
         // StrictJSON's oracle: Foundation's JSONSerialization and the documented differences (tests, fuzzing).
         .target(name: "JSONDifferential", dependencies: ["StrictJSON"]),
         .target(
@@ -128,6 +131,7 @@ let package = Package(
 
         .testTarget(name: "HTTPTests", dependencies: ["HTTP", "LocalLambda"]),
         .testTarget(name: "MiniFoundationTests", dependencies: ["MiniFoundation"]),
+        .testTarget(name: "EmbeddedMetricsTests", dependencies: ["EmbeddedMetrics"]),
         .testTarget(name: "LambdaRuntimeAPITests", dependencies: ["LambdaRuntimeAPI", "HTTP"]),
         .testTarget(name: "LambdaLoggingTests", dependencies: ["LambdaLogging", "MiniFoundation"]),
         .testTarget(

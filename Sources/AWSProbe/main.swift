@@ -11,7 +11,7 @@
 import AWSClient
 import CLibCrypto
 import HTTP
-import LambdaRuntime
+import MiniFoundation
 
 #if canImport(Glibc)
 import Glibc

@@ -110,3 +110,21 @@ public enum JSONText {
         out.append(contentsOf: [UInt8(ascii: "\""), UInt8(ascii: ":")])
     }
 }
+
+extension JSONText {
+    /// Appends a number rounded to three decimals (e.g. a latency
+    /// in milliseconds to the microsecond): `12.5` → `12.500`. Not-finite values become `0`, which
+    /// JSON has no other way to write.
+    public static func appendMilli(_ value: Double, to out: inout [UInt8]) {
+        guard value.isFinite, abs(value) < 9e15 else { return out.append(UInt8(ascii: "0")) }
+        let thousandths = Int64((value * 1000).rounded())
+        if thousandths < 0 { out.append(UInt8(ascii: "-")) }
+        let magnitude = thousandths.magnitude
+        appendInteger(Int64(magnitude / 1000), to: &out)
+        out.append(UInt8(ascii: "."))
+        let fraction = magnitude % 1000
+        out.append(UInt8(ascii: "0") + UInt8(fraction / 100))
+        out.append(UInt8(ascii: "0") + UInt8(fraction / 10 % 10))
+        out.append(UInt8(ascii: "0") + UInt8(fraction % 10))
+    }
+}

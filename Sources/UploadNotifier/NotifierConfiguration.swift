@@ -6,13 +6,24 @@ import StandardWebhooks
 /// Everything the notifier reads from its environment, validated once at start.
 public struct NotifierConfiguration: Sendable {
     public static let defaultWebhookPath = "/api/v1/audio-files/webhooks/upload-notification"
+    public static let defaultMetricsNamespace = "VoiceByAuribus/AudioUploadNotifier"
 
     /// `API_BASE_URL` + `WEBHOOK_PATH`.
     public var webhookURL: String
+    /// `WEBHOOK_API_KEY`; empty when the key is read from Secrets Manager (`apiKeySecretID`).
     public var apiKey: String
+    /// From `WEBHOOK_SIGNING_SECRET`, else the API key; see ``WebhookCredentialStore`` for secret ids.
     public var signer: WebhookSigner
-    /// True when `WEBHOOK_SIGNING_SECRET` is unset and the API key doubles as HMAC key.
+    /// True when no signing secret is configured and the API key doubles as HMAC key.
     public var signsWithAPIKey: Bool
+    /// `WEBHOOK_API_KEY_SECRET_ID`: the Secrets Manager secret (name or ARN) holding the API key.
+    public var apiKeySecretID: String?
+    /// `WEBHOOK_SIGNING_SECRET_ID`: the secret holding the `whsec_` signing secret(s).
+    public var signingSecretID: String?
+    /// `FETCH_OBJECT_METADATA`: HEAD each upload for its content type and user metadata.
+    public var fetchObjectMetadata: Bool
+    /// `METRICS_NAMESPACE`: the CloudWatch namespace of the EMF metrics; nil switches them off.
+    public var metricsNamespace: String?
     public var attemptTimeout: Duration
     public var maxAttempts: Int
     public var audioFilesPrefix: String
@@ -27,16 +38,19 @@ public struct NotifierConfiguration: Sendable {
 
     public init(environment variables: EnvironmentVariables) throws(ConfigurationError) {
         let baseURL = try Self.required("API_BASE_URL", in: variables)
-        apiKey = try Self.required("WEBHOOK_API_KEY", in: variables)
-        guard !apiKey.contains(where: { $0.isNewline }) else {
-            throw ConfigurationError(variable: "WEBHOOK_API_KEY", problem: "contains a line break")
+        apiKeySecretID = try Self.secretID("WEBHOOK_API_KEY_SECRET_ID", replacing: "WEBHOOK_API_KEY", in: variables)
+        signingSecretID = try Self.secretID("WEBHOOK_SIGNING_SECRET_ID", replacing: "WEBHOOK_SIGNING_SECRET", in: variables)
+        if apiKeySecretID == nil {
+            apiKey = try Self.checkedAPIKey(try Self.required("WEBHOOK_API_KEY", in: variables), from: "WEBHOOK_API_KEY")
+        } else {
+            apiKey = ""
         }
 
         let path = variables["WEBHOOK_PATH"].flatMap { $0.isEmpty ? nil : $0 } ?? Self.defaultWebhookPath
         guard path.hasPrefix("/"), !path.contains(where: { $0.isWhitespace || $0 == "?" || $0 == "#" }) else {
             throw ConfigurationError(variable: "WEBHOOK_PATH", problem: "must be an absolute path such as \(Self.defaultWebhookPath)")
         }
-        let allowInsecure = try Self.flag("ALLOW_INSECURE_HTTP", in: variables)
+        let allowInsecure = try Self.flag("ALLOW_INSECURE_HTTP", in: variables, default: false)
         let scheme = try Self.validateBaseURL(baseURL, allowInsecureHTTP: allowInsecure)
         if scheme == "https" {
             do {
@@ -52,16 +66,18 @@ public struct NotifierConfiguration: Sendable {
         webhookURL = trimmedBase + path
 
         if let secretText = variables["WEBHOOK_SIGNING_SECRET"], !secretText.isEmpty {
-            do {
-                signer = WebhookSigner(secrets: try WebhookSecret.parseList(secretText))
-            } catch {
-                throw ConfigurationError(variable: "WEBHOOK_SIGNING_SECRET", problem: error.description)
-            }
+            signer = try Self.signer(secretText, from: "WEBHOOK_SIGNING_SECRET")
             signsWithAPIKey = false
         } else {
             signer = WebhookSigner(secrets: [WebhookSecret(key: Array(apiKey.utf8))])
-            signsWithAPIKey = true
+            signsWithAPIKey = signingSecretID == nil
         }
+        fetchObjectMetadata = try Self.flag("FETCH_OBJECT_METADATA", in: variables, default: true)
+        let namespace = variables["METRICS_NAMESPACE"] ?? Self.defaultMetricsNamespace
+        guard namespace.utf8.count <= 255, !namespace.contains(where: { $0.isNewline }) else {
+            throw ConfigurationError(variable: "METRICS_NAMESPACE", problem: "must be at most 255 characters on one line (empty switches metrics off)")
+        }
+        metricsNamespace = namespace.isEmpty ? nil : namespace
 
         attemptTimeout = .milliseconds(try Self.integer("WEBHOOK_TIMEOUT_MS", in: variables, default: 5000, range: 100...60_000))
         maxAttempts = try Self.integer("WEBHOOK_MAX_ATTEMPTS", in: variables, default: 4, range: 1...10)
@@ -82,11 +98,42 @@ public struct NotifierConfiguration: Sendable {
         return value
     }
 
-    private static func flag(_ name: String, in variables: EnvironmentVariables) throws(ConfigurationError) -> Bool {
+    private static func flag(_ name: String, in variables: EnvironmentVariables, default value: Bool) throws(ConfigurationError) -> Bool {
         switch variables[name]?.lowercased() {
-        case nil, "", "false", "0", "no": false
+        case nil, "": value
+        case "false", "0", "no": false
         case "true", "1", "yes": true
         default: throw ConfigurationError(variable: name, problem: "must be true or false")
+        }
+    }
+
+    /// A secret id, which may not be combined with the plain variable it replaces.
+    private static func secretID(_ name: String, replacing plain: String, in variables: EnvironmentVariables) throws(ConfigurationError) -> String? {
+        guard let id = variables[name], !id.isEmpty else { return nil }
+        guard variables[plain].map(\.isEmpty) ?? true else {
+            throw ConfigurationError(variable: name, problem: "and \(plain) are both set: set one of them (the secret id to read the value from Secrets Manager)")
+        }
+        guard !id.contains(where: { $0.isNewline || $0.isWhitespace }) else {
+            throw ConfigurationError(variable: name, problem: "must be a secret name or ARN without white space")
+        }
+        return id
+    }
+
+    /// An API key fit for a header: one line. `source` names where it came from, never its value.
+    static func checkedAPIKey(_ key: String, from source: String) throws(ConfigurationError) -> String {
+        guard !key.isEmpty else { throw ConfigurationError(variable: source, problem: "is empty") }
+        guard !key.contains(where: { $0.isNewline }) else {
+            throw ConfigurationError(variable: source, problem: "contains a line break")
+        }
+        return key
+    }
+
+    /// The signer for a space-separated list of `whsec_` secrets.
+    static func signer(_ secretText: String, from source: String) throws(ConfigurationError) -> WebhookSigner {
+        do {
+            return WebhookSigner(secrets: try WebhookSecret.parseList(secretText))
+        } catch {
+            throw ConfigurationError(variable: source, problem: error.description)
         }
     }
 

@@ -7,6 +7,8 @@ public enum SkipReason: Error, Sendable, Equatable, CustomStringConvertible {
     case notAnUpload
     case malformedKeyEncoding(String)
     case malformedKey(String)
+    /// HeadObject answered 404: the object or version was deleted after the upload.
+    case objectNoLongerExists
 
     public var description: String {
         switch self {
@@ -17,6 +19,7 @@ public enum SkipReason: Error, Sendable, Equatable, CustomStringConvertible {
         case .notAnUpload: "key is not under {userId}/temp/"
         case .malformedKeyEncoding(let detail): "key is not validly URL-encoded: \(detail)"
         case .malformedKey(let detail): "malformed upload key: \(detail)"
+        case .objectNoLongerExists: "object no longer exists (HeadObject answered 404): deleted after the upload"
         }
     }
 }

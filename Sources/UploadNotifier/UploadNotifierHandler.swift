@@ -1,41 +1,45 @@
+import EmbeddedMetrics
 import HTTP
 import LambdaRuntime
 import Logging
+import MiniFoundation
 import S3Events
 
 /// S3 ObjectCreated notifications in, one signed webhook per upload under `temp/` out.
 public final class UploadNotifierHandler: LambdaHandler {
     private let configuration: NotifierConfiguration
     private let delivery: WebhookDelivery
+    private let metadataFetcher: ObjectMetadataFetcher?
+    private let writeMetrics: (([UInt8]) -> Void)?
 
-    public init(configuration: NotifierConfiguration, transport: any HTTPTransport) {
+    /// - Parameters:
+    ///   - metadataFetcher: nil when `FETCH_OBJECT_METADATA` is off (the fields are then null).
+    ///   - writeMetrics: where each invocation's EMF line goes; nil when metrics are off.
+    public init(
+        configuration: NotifierConfiguration, credentials: WebhookCredentialStore, transport: any HTTPTransport,
+        metadataFetcher: ObjectMetadataFetcher? = nil, writeMetrics: (([UInt8]) -> Void)? = nil
+    ) {
         self.configuration = configuration
-        self.delivery = WebhookDelivery(configuration: configuration, http: transport)
+        self.delivery = WebhookDelivery(configuration: configuration, credentials: credentials, http: transport)
+        self.metadataFetcher = metadataFetcher
+        self.writeMetrics = configuration.metricsNamespace == nil ? nil : writeMetrics
     }
 
     /// Makes the HTTP connection to one peer, verifying HTTPS against the given CA store (nil: plain
     /// http). `bootstrap` passes ``HTTPClient``; a benchmark variant passes another transport.
     public typealias TransportFactory = (TrustStore?) throws(HTTPError) -> any HTTPTransport
 
-    /// Validates the environment and builds the handler; throws `ConfigurationError` on bad settings.
-    public static func make(_ setup: LambdaInitContext, makeTransport: TransportFactory) throws -> UploadNotifierHandler {
-        let configuration = try NotifierConfiguration(environment: setup.variables)
-        if configuration.signsWithAPIKey {
-            setup.logger.warning(
-                "WEBHOOK_SIGNING_SECRET is not set: signing with a key derived from the API key, which travels in every request; set a separate whsec_ secret so signatures also prove authenticity")
-        }
-        setup.logger.info("upload notifier ready", metadata: [
-            "version": "\(NotifierVersion.current)",
-            "prefix": "\(configuration.audioFilesPrefix)",
-            "maxAttempts": "\(configuration.maxAttempts)",
-            "signingSecrets": "\(configuration.signer.secrets.count)",
-            "trustStore": "\(configuration.trustStore?.description ?? "none (plain http)")",
-        ])
-        return UploadNotifierHandler(configuration: configuration, transport: try makeTransport(configuration.trustStore))
+    /// Validates the environment, reads secrets, and builds the handler; throws `ConfigurationError`
+    /// on bad settings or unreadable secrets.
+    public static func make(_ setup: LambdaInitContext, makeTransport: @escaping TransportFactory) throws -> UploadNotifierHandler {
+        try NotifierSetup(setup, makeTransport: makeTransport).handler()
     }
 
     public func handle(_ event: [UInt8], context: LambdaContext) throws -> [UInt8] {
         let records: [S3EventRecord]
+        var counts = InvocationMetrics()
+        // One EMF line per invocation, whatever its outcome, before the result leaves the handler.
+        defer { emitMetrics(counts, context: context) }
         switch Result(catching: { () throws(S3EventError) in try S3Notification.decode(event) }) {
         case .failure(let error):
             throw InvalidEventError(reason: error.description)
@@ -49,20 +53,38 @@ public final class UploadNotifierHandler: LambdaHandler {
         var results: [InvocationSummary.RecordResult] = []
         var failures: [WebhookDeliveryFailed.Failure] = []
         for record in records {
-            switch RecordClassifier.classify(record, configuration: configuration) {
+            var decision = RecordClassifier.classify(record, configuration: configuration)
+            var object: ObjectMetadata?
+            if case .notify(let notification) = decision, let metadataFetcher {
+                switch metadataFetcher.fetch(notification, context: context) {
+                case .found(let metadata): object = metadata
+                case .gone: decision = .skip(key: notification.key, reason: .objectNoLongerExists)
+                case .unavailable(let problem):
+                    context.logger.warning("object metadata unavailable; notifying without it", metadata: [
+                        "key": "\(notification.key)", "problem": "\(problem)",
+                        "check": "the function's role needs s3:GetObject (and s3:GetObjectVersion for versioned uploads) on the object, and s3:ListBucket on the bucket for deleted objects to read as 404",
+                    ])
+                }
+            }
+            switch decision {
             case .skip(let key, let reason):
                 context.logger.info("skipped", metadata: ["key": "\(key)", "reason": "\(reason)"])
                 results.append(.init(key: key, outcome: .skipped, reason: reason.description))
+                counts.skipped += 1
             case .notify(let notification):
-                let outcome = delivery.deliver(notification, context: context)
+                let outcome = delivery.deliver(notification, object: object, context: context)
+                counts.attempts += outcome.attempts
                 switch outcome.result {
                 case .delivered(let status):
+                    counts.delivered += 1
+                    if let latency = outcome.latency { counts.latencies.append(latency.milliseconds) }
                     context.logger.info("webhook delivered", metadata: [
                         "key": .string(notification.key), "webhookId": .string(notification.webhookID),
                         "status": .string(String(status)), "attempts": .string(String(outcome.attempts)),
                     ])
                     results.append(.init(key: notification.key, outcome: .delivered, webhookId: notification.webhookID))
                 case .failed(let failure):
+                    counts.failed += 1
                     context.logger.error("webhook not delivered", metadata: [
                         "key": "\(notification.key)", "webhookId": "\(notification.webhookID)",
                         "attempts": "\(outcome.attempts)", "problem": "\(failure)",
@@ -75,5 +97,11 @@ public final class UploadNotifierHandler: LambdaHandler {
             throw WebhookDeliveryFailed(failures: failures, delivered: results.count { $0.outcome == .delivered })
         }
         return InvocationSummary(results: results).jsonBytes()
+    }
+
+    private func emitMetrics(_ counts: InvocationMetrics, context: LambdaContext) {
+        guard let writeMetrics, let namespace = configuration.metricsNamespace else { return }
+        let record = counts.record(namespace: namespace, functionName: context.environment.functionName ?? "unknown")
+        for line in record.documents(timestampMilliseconds: WallClock.nowMilliseconds()) { writeMetrics(line) }
     }
 }

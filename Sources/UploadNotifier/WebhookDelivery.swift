@@ -13,6 +13,14 @@ public struct DeliveryOutcome: Sendable, Equatable {
 
     public var attempts: Int
     public var result: Result
+    /// Delivered: the time the successful attempt took, request sent to answer read.
+    public var latency: Duration?
+
+    public init(attempts: Int, result: Result, latency: Duration? = nil) {
+        self.attempts = attempts
+        self.result = result
+        self.latency = latency
+    }
 }
 
 /// The last thing that went wrong, in words an operator can act on.
@@ -41,23 +49,29 @@ public final class WebhookDelivery {
     static let minimumAttemptTime: Duration = .milliseconds(100)
 
     private let configuration: NotifierConfiguration
+    private let credentials: WebhookCredentialStore
     private let http: any HTTPTransport
     private let policy: RetryPolicy
     private let userAgent = "AudioUploadNotifier/\(NotifierVersion.current)"
 
-    public init(configuration: NotifierConfiguration, http: any HTTPTransport) {
+    public init(configuration: NotifierConfiguration, credentials: WebhookCredentialStore, http: any HTTPTransport) {
         self.configuration = configuration
+        self.credentials = credentials
         self.http = http
         self.policy = RetryPolicy(maxAttempts: configuration.maxAttempts)
     }
 
-    public func deliver(_ notification: UploadNotification, context: LambdaContext) -> DeliveryOutcome {
-        let body = WebhookPayload(notification).jsonBytes()
+    /// - Parameter object: the object's metadata for the body; nil sends those fields as null.
+    public func deliver(_ notification: UploadNotification, object: ObjectMetadata? = nil, context: LambdaContext) -> DeliveryOutcome {
+        let body = WebhookPayload(notification, object: object).jsonBytes()
+        // One re-read of rotated secrets per delivery at most; it does not use up an attempt.
+        var mayRereadSecrets = credentials.usesSecrets
         let logger = context.logger
         let stopAt = context.deadline - Self.reportingReserve
         var last: String?
         var attempt = 0
-        while attempt < policy.maxAttempts {
+        var allowedAttempts = policy.maxAttempts
+        while attempt < allowedAttempts {
             let timeLeft = stopAt - ContinuousClock.now
             guard timeLeft >= Self.minimumAttemptTime else {
                 return DeliveryOutcome(attempts: attempt, result: .failed(.outOfTime(last: last)))
@@ -71,9 +85,26 @@ public final class WebhookDelivery {
                 timeout: min(configuration.attemptTimeout, timeLeft))
             let pause: Duration
             do {
+                let sent = ContinuousClock.now
                 let response = try http.send(request)
                 if (200..<300).contains(response.status) {
-                    return DeliveryOutcome(attempts: attempt, result: .delivered(status: response.status))
+                    return DeliveryOutcome(attempts: attempt, result: .delivered(status: response.status), latency: .now - sent)
+                }
+                if (response.status == 401 || response.status == 403) && mayRereadSecrets {
+                    mayRereadSecrets = false
+                    switch credentials.rereadAfterRefusal() {
+                    case .success(true):
+                        logger.warning("backend refused the webhook credentials; the secrets changed, sending again at once", metadata: [
+                            "key": "\(notification.key)", "status": "\(response.status)",
+                        ])
+                        allowedAttempts += 1  // the refused attempt was made with stale credentials
+                        continue
+                    case .success(false): break
+                    case .failure(let error):
+                        logger.error("backend refused the webhook credentials and the secrets could not be read again", metadata: [
+                            "key": "\(notification.key)", "problem": "\(error.errorMessage)",
+                        ])
+                    }
                 }
                 guard RetryPolicy.isRetryable(status: response.status) else {
                     return DeliveryOutcome(attempts: attempt, result: .failed(.rejected(status: response.status)))
@@ -85,7 +116,7 @@ public final class WebhookDelivery {
                 last = error.description
                 pause = policy.backoff(afterAttempt: attempt, unit: Double.random(in: 0..<1))
             }
-            guard attempt < policy.maxAttempts else { break }
+            guard attempt < allowedAttempts else { break }
             guard ContinuousClock.now + pause + Self.minimumAttemptTime <= stopAt else {
                 logger.warning("webhook attempt failed; no time left to retry", metadata: [
                     "key": "\(notification.key)", "attempt": "\(attempt)", "problem": "\(last ?? "")",
@@ -107,10 +138,10 @@ public final class WebhookDelivery {
         var headers = [
             HTTPHeader("Content-Type", "application/json"),
             HTTPHeader("User-Agent", userAgent),
-            HTTPHeader("X-Webhook-Api-Key", configuration.apiKey),
+            HTTPHeader("X-Webhook-Api-Key", credentials.current.apiKey),
             HTTPHeader("webhook-id", webhookID),
             HTTPHeader("webhook-timestamp", String(timestamp)),
-            HTTPHeader("webhook-signature", configuration.signer.signature(id: webhookID, timestamp: timestamp, body: body)),
+            HTTPHeader("webhook-signature", credentials.current.signer.signature(id: webhookID, timestamp: timestamp, body: body)),
         ]
         if let traceID { headers.append(HTTPHeader("X-Amzn-Trace-Id", traceID)) }
         return HTTPRequest(

@@ -19,23 +19,29 @@ public struct WebhookPayload: Sendable, Equatable {
         public var eventName: String?
         public var eventTime: String?
         public var awsRegion: String?
+        /// The object's `Content-Type`; null when not fetched or not known.
+        public var contentType: String?
+        /// The object's user metadata; null when not fetched or not known.
+        public var metadata: [ObjectMetadata.Entry]?
     }
 
     public var type: String
     public var timestamp: String?
     public var data: Upload
 
-    public init(_ notification: UploadNotification) {
+    /// - Parameter object: what HeadObject found; nil when metadata is off or unavailable.
+    public init(_ notification: UploadNotification, object: ObjectMetadata? = nil) {
         let record = notification.record
-        let object = record.s3.object
+        let s3Object = record.s3.object
         type = Self.eventType
         timestamp = record.eventTime
         data = Upload(
             userId: notification.upload.userID, fileId: notification.upload.fileID,
             fileExtension: notification.upload.fileExtension, bucket: record.s3.bucket.name,
             key: notification.key, s3Uri: "s3://\(record.s3.bucket.name)/\(notification.key)",
-            size: object.size, eTag: object.eTag, versionId: object.versionId, sequencer: object.sequencer,
-            eventName: record.eventName, eventTime: record.eventTime, awsRegion: record.awsRegion)
+            size: s3Object.size, eTag: s3Object.eTag, versionId: s3Object.versionId, sequencer: s3Object.sequencer,
+            eventName: record.eventName, eventTime: record.eventTime, awsRegion: record.awsRegion,
+            contentType: object?.contentType, metadata: object?.userMetadata)
     }
 
     /// The exact bytes sent and signed: keys sorted, no insignificant white space.
@@ -45,12 +51,26 @@ public struct WebhookPayload: Sendable, Equatable {
         JSONText.appendRaw(#"{"data":{"#, to: &out)
         JSONText.appendMember("awsRegion", data.awsRegion, to: &out, first: true)
         JSONText.appendMember("bucket", data.bucket, to: &out)
+        JSONText.appendMember("contentType", data.contentType, to: &out)
         JSONText.appendMember("eTag", data.eTag, to: &out)
         JSONText.appendMember("eventName", data.eventName, to: &out)
         JSONText.appendMember("eventTime", data.eventTime, to: &out)
         JSONText.appendMember("fileExtension", data.fileExtension, to: &out)
         JSONText.appendMember("fileId", data.fileId, to: &out)
         JSONText.appendMember("key", data.key, to: &out)
+        JSONText.appendRaw(#","metadata":"#, to: &out)
+        if let metadata = data.metadata {
+            out.append(UInt8(ascii: "{"))
+            for (index, entry) in metadata.enumerated() {
+                if index > 0 { out.append(UInt8(ascii: ",")) }
+                JSONText.appendString(entry.name, to: &out)
+                out.append(UInt8(ascii: ":"))
+                JSONText.appendString(entry.value, to: &out)
+            }
+            out.append(UInt8(ascii: "}"))
+        } else {
+            JSONText.appendRaw("null", to: &out)
+        }
         JSONText.appendMember("s3Uri", data.s3Uri, to: &out)
         JSONText.appendMember("sequencer", data.sequencer, to: &out)
         JSONText.appendMember("size", data.size, to: &out)

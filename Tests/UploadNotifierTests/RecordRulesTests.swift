@@ -155,7 +155,12 @@ func record(_ key: String, event: String = "ObjectCreated:Put", bucket: String =
         #expect(object["type"] as? String == "audio_file.uploaded")
         #expect(object["timestamp"] as? String == "2026-11-29T03:44:53.123Z")
         let data = try #require(object["data"] as? [String: Any])
-        #expect(Set(data.keys) == ["userId", "fileId", "fileExtension", "bucket", "key", "s3Uri", "size", "eTag", "versionId", "sequencer", "eventName", "eventTime", "awsRegion"])
+        #expect(Set(data.keys) == [
+            "userId", "fileId", "fileExtension", "bucket", "key", "s3Uri", "size", "eTag", "versionId", "sequencer",
+            "eventName", "eventTime", "awsRegion", "contentType", "metadata",
+        ])
+        #expect(data["contentType"] is NSNull)
+        #expect(data["metadata"] is NSNull)
         #expect(data["userId"] as? String == "u")
         #expect(data["fileId"] as? String == "recording")
         #expect(data["fileExtension"] is NSNull)
@@ -191,5 +196,22 @@ func record(_ key: String, event: String = "ObjectCreated:Put", bucket: String =
         #expect(data["key"] as? String == key)
         #expect(data["s3Uri"] as? String == "s3://voice-by-auribus-audio-files/" + key)
         #expect(!String(decoding: bytes, as: UTF8.self).contains("\u{2028}"))
+    }
+
+    @Test func objectMetadataIsAnObjectOfLowerCaseNamesSortedOnce() throws {
+        guard case .notify(let notification) = RecordClassifier.classify(record("audio-files/u/temp/a.wav"), prefix: "audio-files/", allowedBuckets: []) else {
+            Issue.record("expected a notification")
+            return
+        }
+        let metadata = ObjectMetadata(contentType: "audio/wav", userMetadata: [
+            .init(name: "Original-Filename", value: "take \"2\".wav"), .init(name: "app", value: "ios"),
+            .init(name: "ORIGINAL-FILENAME", value: "duplicate"),
+        ])
+        let bytes = WebhookPayload(notification, object: metadata).jsonBytes()
+        let text = String(decoding: bytes, as: UTF8.self)
+        #expect(text.contains(#""metadata":{"app":"ios","original-filename":"take \"2\".wav"}"#))
+        let data = try #require((try JSONSerialization.jsonObject(with: Data(bytes)) as? [String: Any])?["data"] as? [String: Any])
+        #expect(data["contentType"] as? String == "audio/wav")
+        #expect(data["metadata"] as? [String: String] == ["app": "ios", "original-filename": "take \"2\".wav"])
     }
 }

@@ -1,0 +1,113 @@
+import StandardWebhooks
+
+/// What authenticates a webhook: the `X-Webhook-Api-Key` value and the signing secret(s).
+public struct WebhookCredentials: Sendable, Equatable {
+    public static func == (a: WebhookCredentials, b: WebhookCredentials) -> Bool {
+        a.apiKey == b.apiKey && a.signer.secrets == b.signer.secrets && a.signsWithAPIKey == b.signsWithAPIKey
+    }
+
+    public var apiKey: String
+    public var signer: WebhookSigner
+    /// No signing secret is configured: the API key doubles as HMAC key.
+    public var signsWithAPIKey: Bool
+
+    public init(apiKey: String, signer: WebhookSigner, signsWithAPIKey: Bool) {
+        self.apiKey = apiKey
+        self.signer = signer
+        self.signsWithAPIKey = signsWithAPIKey
+    }
+}
+
+/// Reads one secret's value; Secrets Manager in `bootstrap`, a fake in tests.
+public protocol SecretReader {
+    /// The secret's SecretString; the error names the id and what went wrong, never a value.
+    func secretValue(_ id: String) throws(SecretReadError) -> String
+}
+
+public struct SecretReadError: Error, Sendable, Equatable, CustomStringConvertible {
+    public var secretID: String
+    /// Without the value: e.g. "no such secret (ResourceNotFoundException)".
+    public var problem: String
+    public var isTransient: Bool
+
+    public init(secretID: String, problem: String, isTransient: Bool) {
+        self.secretID = secretID
+        self.problem = problem
+        self.isTransient = isTransient
+    }
+
+    public var description: String { "secret \(secretID): \(problem)" }
+}
+
+/// The current webhook credentials: from the environment, or read from Secrets Manager at start
+/// and read again when the backend refuses them, so that a rotated secret is picked up without a
+/// redeploy or restart.
+public final class WebhookCredentialStore {
+    /// Re-reads after a refusal happen at most this often: a backend that refuses every key must
+    /// not turn each webhook into a Secrets Manager call (the read at start does not count).
+    public static let minimumRereadInterval: Duration = .seconds(30)
+
+    public private(set) var current: WebhookCredentials
+    private let apiKeySecretID: String?
+    private let signingSecretID: String?
+    /// `WEBHOOK_SIGNING_SECRET`'s signer, kept when only the API key is read from Secrets Manager.
+    private let plainSigner: WebhookSigner?
+    private let reader: (any SecretReader)?
+    private var lastReread: ContinuousClock.Instant?
+
+    /// Takes plain values from `configuration` and reads what it names by secret id.
+    /// - Throws: ``ConfigurationError`` naming the secret id (never its value) when a read fails.
+    public init(configuration: NotifierConfiguration, reader: (any SecretReader)?) throws(ConfigurationError) {
+        self.apiKeySecretID = configuration.apiKeySecretID
+        self.signingSecretID = configuration.signingSecretID
+        self.reader = reader
+        self.plainSigner = configuration.signsWithAPIKey || configuration.signingSecretID != nil ? nil : configuration.signer
+        self.current = WebhookCredentials(
+            apiKey: configuration.apiKey, signer: configuration.signer, signsWithAPIKey: configuration.signsWithAPIKey)
+        if usesSecrets { current = try read() }
+    }
+
+    /// Whether any value comes from Secrets Manager.
+    public var usesSecrets: Bool { apiKeySecretID != nil || signingSecretID != nil }
+
+    /// After the backend answered 401 or 403: reads the secrets again, unless that was done less than
+    /// ``minimumRereadInterval`` ago. True when the credentials changed, so the refused webhook can be
+    /// sent again at once; false when there was nothing to read or nothing changed.
+    public func rereadAfterRefusal(now: ContinuousClock.Instant = .now) -> Result<Bool, ConfigurationError> {
+        guard usesSecrets else { return .success(false) }
+        if let lastReread, now - lastReread < Self.minimumRereadInterval { return .success(false) }
+        lastReread = now
+        do {
+            let fresh = try read()
+            guard fresh != current else { return .success(false) }
+            current = fresh
+            return .success(true)
+        } catch {
+            return .failure(error)
+        }
+    }
+
+    private func read() throws(ConfigurationError) -> WebhookCredentials {
+        guard let reader else {
+            throw ConfigurationError(variable: apiKeySecretID != nil ? "WEBHOOK_API_KEY_SECRET_ID" : "WEBHOOK_SIGNING_SECRET_ID", problem: "is set but no Secrets Manager client is available")
+        }
+        func value(_ id: String, _ variable: String) throws(ConfigurationError) -> String {
+            do {
+                return try reader.secretValue(id)
+            } catch {
+                throw ConfigurationError(variable: variable, problem: "could not be read: \(error)")
+            }
+        }
+        let apiKey = try apiKeySecretID.map { id throws(ConfigurationError) in
+            try NotifierConfiguration.checkedAPIKey(
+                try value(id, "WEBHOOK_API_KEY_SECRET_ID"), from: "the SecretString of WEBHOOK_API_KEY_SECRET_ID (\(id))")
+        } ?? current.apiKey
+        if let id = signingSecretID {
+            let text = try value(id, "WEBHOOK_SIGNING_SECRET_ID")
+            let signer = try NotifierConfiguration.signer(text, from: "the SecretString of WEBHOOK_SIGNING_SECRET_ID (\(id))")
+            return WebhookCredentials(apiKey: apiKey, signer: signer, signsWithAPIKey: false)
+        }
+        if let plainSigner { return WebhookCredentials(apiKey: apiKey, signer: plainSigner, signsWithAPIKey: false) }
+        return WebhookCredentials(apiKey: apiKey, signer: WebhookSigner(secrets: [WebhookSecret(key: Array(apiKey.utf8))]), signsWithAPIKey: true)
+    }
+}

@@ -1,0 +1,154 @@
+import LambdaRuntime
+import Logging
+import MiniFoundation
+import StandardWebhooks
+import Testing
+
+@testable import UploadNotifier
+
+/// Secrets by id, changed by the test between reads.
+final class FakeSecrets: SecretReader {
+    var values: [String: String]
+    var reads: [String] = []
+    init(_ values: [String: String]) { self.values = values }
+
+    func secretValue(_ id: String) throws(SecretReadError) -> String {
+        reads.append(id)
+        guard let value = values[id] else {
+            throw SecretReadError(secretID: id, problem: "no such secret (ResourceNotFoundException)", isTransient: false)
+        }
+        return value
+    }
+}
+
+let secretSettings = [
+    "API_BASE_URL": "https://api.example.com", "WEBHOOK_API_KEY_SECRET_ID": "notifier/api-key",
+    "WEBHOOK_SIGNING_SECRET_ID": "arn:aws:secretsmanager:us-east-1:123456789012:secret:notifier/signing-AbCdEf",
+]
+let signingV1 = "whsec_MDEyMzQ1Njc4OWFiY2RlZjAxMjM0NTY3ODlhYmNkZWY="
+
+@Suite struct WebhookCredentialStoreTests {
+    @Test func secretsAreReadAtStart() throws {
+        let secrets = FakeSecrets(["notifier/api-key": "sk_from_secret", secretSettings["WEBHOOK_SIGNING_SECRET_ID"]!: signingV1])
+        let store = try WebhookCredentialStore(configuration: try NotifierConfiguration(environment: secretSettings), reader: secrets)
+        #expect(store.current.apiKey == "sk_from_secret")
+        #expect(store.current.signer.secrets == (try WebhookSecret.parseList(signingV1)))
+        #expect(!store.current.signsWithAPIKey)
+        #expect(secrets.reads.count == 2)
+    }
+
+    @Test func aValueAndItsSecretIDTogetherAreAConfigurationError() {
+        for (plain, id) in [("WEBHOOK_API_KEY", "WEBHOOK_API_KEY_SECRET_ID"), ("WEBHOOK_SIGNING_SECRET", "WEBHOOK_SIGNING_SECRET_ID")] {
+            var settings = secretSettings
+            settings[plain] = plain == "WEBHOOK_API_KEY" ? "sk_plain" : signingV1
+            #expect(throws: ConfigurationError.self) { try NotifierConfiguration(environment: settings) }
+            do throws(ConfigurationError) {
+                _ = try NotifierConfiguration(environment: settings)
+            } catch {
+                #expect(error.variable == id)
+                #expect(!error.errorMessage.contains("sk_plain") && !error.errorMessage.contains(signingV1))
+            }
+        }
+    }
+
+    @Test func anUnknownSecretIsAnInitErrorNamingTheIDNeverAValue() throws {
+        let secrets = FakeSecrets([secretSettings["WEBHOOK_SIGNING_SECRET_ID"]!: signingV1])
+        let configuration = try NotifierConfiguration(environment: secretSettings)
+        do throws(ConfigurationError) {
+            _ = try WebhookCredentialStore(configuration: configuration, reader: secrets)
+            Issue.record("expected an init error")
+        } catch {
+            #expect(error.variable == "WEBHOOK_API_KEY_SECRET_ID")
+            #expect(error.errorMessage.contains("notifier/api-key"))
+            #expect(!error.errorMessage.contains(signingV1))
+        }
+    }
+
+    @Test func aRotatedSecretIsPickedUpAfterARefusalAtMostEvery30Seconds() throws {
+        let signingID = secretSettings["WEBHOOK_SIGNING_SECRET_ID"]!
+        let secrets = FakeSecrets(["notifier/api-key": "sk_old", signingID: signingV1])
+        let store = try WebhookCredentialStore(configuration: try NotifierConfiguration(environment: secretSettings), reader: secrets)
+        let start = ContinuousClock.now
+        secrets.values["notifier/api-key"] = "sk_new"
+        #expect(store.rereadAfterRefusal(now: start) == .success(true))  // the read at start does not count
+        #expect(store.current.apiKey == "sk_new")
+        secrets.values["notifier/api-key"] = "sk_newer"
+        #expect(store.rereadAfterRefusal(now: start + .seconds(29)) == .success(false))  // too soon: not read
+        #expect(store.current.apiKey == "sk_new")
+        #expect(store.rereadAfterRefusal(now: start + .seconds(30)) == .success(true))
+        #expect(store.current.apiKey == "sk_newer")
+        #expect(store.rereadAfterRefusal(now: start + .seconds(61)) == .success(false))  // read, unchanged
+        #expect(secrets.reads.count == 2 + 3 * 2)
+    }
+
+    @Test func plainValuesNeverReadSecrets() throws {
+        let store = try WebhookCredentialStore(
+            configuration: try NotifierConfiguration(environment: ["API_BASE_URL": "https://a.example", "WEBHOOK_API_KEY": "k"]), reader: nil)
+        #expect(!store.usesSecrets)
+        #expect(store.rereadAfterRefusal() == .success(false))
+        #expect(store.current.signsWithAPIKey)
+    }
+}
+
+/// HeadObject answers scripted per call.
+final class FakeHeads: ObjectHeadReader {
+    var answers: [ObjectLookup]
+    var calls: [(bucket: String, key: String, versionID: String?)] = []
+    init(_ answers: [ObjectLookup]) { self.answers = answers }
+
+    func headObject(bucket: String, key: String, versionID: String?) -> ObjectLookup {
+        calls.append((bucket, key, versionID))
+        return answers.isEmpty ? .failed(problem: "script ended", transient: false) : answers.removeFirst()
+    }
+}
+
+@Suite struct ObjectMetadataFetcherTests {
+    func notification(_ key: String = "audio-files/u/temp/a.wav") throws -> UploadNotification {
+        guard case .notify(let notification) = RecordClassifier.classify(record(key), prefix: "audio-files/", allowedBuckets: []) else {
+            throw ConfigurationError(variable: "test", problem: "not an upload")
+        }
+        return notification
+    }
+
+    func context(deadlineIn: Duration = .seconds(20)) -> LambdaContext {
+        LambdaContext(
+            requestID: "r", deadlineMilliseconds: WallClock.nowMilliseconds() + deadlineIn.wholeMilliseconds,
+            logger: Logger(label: "t", factory: { _ in SwiftLogNoOpLogHandler() }))
+    }
+
+    @Test func foundMetadataIsPassedOn() throws {
+        let metadata = ObjectMetadata(contentType: "audio/wav", userMetadata: [.init(name: "app", value: "ios")])
+        let heads = FakeHeads([.found(metadata)])
+        let fetcher = ObjectMetadataFetcher(reader: heads, webhookAttemptTimeout: .seconds(5))
+        #expect(fetcher.fetch(try notification(), context: context()) == .found(metadata))
+        #expect(heads.calls.map(\.key) == ["audio-files/u/temp/a.wav"])
+        #expect(heads.calls.first?.bucket == "voice-by-auribus-audio-files")
+    }
+
+    @Test func aDeletedObjectIsGone() throws {
+        let fetcher = ObjectMetadataFetcher(reader: FakeHeads([.gone]), webhookAttemptTimeout: .seconds(5))
+        #expect(fetcher.fetch(try notification(), context: context()) == .gone)
+        #expect(SkipReason.objectNoLongerExists.description.hasPrefix("object no longer exists"))
+    }
+
+    @Test func transientFailuresAreRetriedPersistentOnesAreNot() throws {
+        let metadata = ObjectMetadata(contentType: nil, userMetadata: [])
+        let retried = FakeHeads([.failed(problem: "HTTP 503", transient: true), .found(metadata)])
+        #expect(ObjectMetadataFetcher(reader: retried, webhookAttemptTimeout: .seconds(5)).fetch(try notification(), context: context()) == .found(metadata))
+        #expect(retried.calls.count == 2)
+        let denied = FakeHeads([.failed(problem: "access denied (HTTP 403)", transient: false), .found(metadata)])
+        #expect(ObjectMetadataFetcher(reader: denied, webhookAttemptTimeout: .seconds(5)).fetch(try notification(), context: context())
+            == .unavailable("access denied (HTTP 403)"))
+        #expect(denied.calls.count == 1)
+    }
+
+    @Test func noLookupWithoutTimeForTheWebhookAfterIt() throws {
+        let heads = FakeHeads([.found(ObjectMetadata(contentType: nil, userMetadata: []))])
+        let fetcher = ObjectMetadataFetcher(reader: heads, webhookAttemptTimeout: .seconds(5))
+        guard case .unavailable = fetcher.fetch(try notification(), context: context(deadlineIn: .seconds(3))) else {
+            Issue.record("expected no lookup")
+            return
+        }
+        #expect(heads.calls.isEmpty)
+    }
+}
