@@ -1,4 +1,5 @@
 import HTTP
+import MiniFoundation
 import StrictJSON
 
 /// A secret's text. Its description is redacted, so logging the value by mistake shows no secret.
@@ -103,7 +104,7 @@ public struct SecretsManagerClient {
 
     static func getSecretValueRequest(secretID: String, configuration: AWSConfiguration, timeout: Duration = .seconds(10)) -> HTTPRequest {
         var body = Array(#"{"SecretId":"#.utf8)
-        appendJSONString(secretID, to: &body)
+        JSONText.appendString(secretID, to: &body)
         body.append(UInt8(ascii: "}"))
         return HTTPRequest(
             method: "POST", url: configuration.secretsManagerEndpoint.url + "/",
@@ -153,19 +154,5 @@ public struct SecretsManagerClient {
         if let colon = type.firstIndex(of: ":") { type = type[..<colon] }
         if let hash = type.lastIndex(of: "#") { type = type[type.index(after: hash)...] }
         return type.isEmpty ? nil : String(type)
-    }
-
-    /// A JSON string literal (RFC 8259 §7): quote, backslash and control characters escaped.
-    static func appendJSONString(_ text: String, to out: inout [UInt8]) {
-        let hex = Array("0123456789abcdef".utf8)
-        out.append(UInt8(ascii: "\""))
-        for byte in text.utf8 {
-            switch byte {
-            case UInt8(ascii: "\""), UInt8(ascii: "\\"): out.append(contentsOf: [UInt8(ascii: "\\"), byte])
-            case 0x00..<0x20: out.append(contentsOf: Array(#"\u00"#.utf8) + [hex[Int(byte >> 4)], hex[Int(byte & 0xF)]])
-            default: out.append(byte)
-            }
-        }
-        out.append(UInt8(ascii: "\""))
     }
 }
