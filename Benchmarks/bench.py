@@ -154,6 +154,10 @@ def contender_env(out, api_address, receiver, contender=None):
         "AWS_LAMBDA_FUNCTION_VERSION": "$LATEST",
         "AWS_LAMBDA_FUNCTION_MEMORY_SIZE": "128",
         "AWS_REGION": "us-east-1",
+        # No AWS endpoint here: HeadObject is off. EMF metrics stay at the default (on) unless
+        # BENCH_METRICS_NAMESPACE says otherwise ("" switches them off, as METRICS_NAMESPACE does).
+        "FETCH_OBJECT_METADATA": "false",
+        **({"METRICS_NAMESPACE": os.environ["BENCH_METRICS_NAMESPACE"]} if "BENCH_METRICS_NAMESPACE" in os.environ else {}),
         # Python keeps its bytecode cache out of the source tree (Lambda's would be warm too).
         "PYTHONPYCACHEPREFIX": str(out / "pycache"),
     }
