@@ -9,7 +9,7 @@ struct S3ObjectHeads: ObjectHeadReader {
         case .found(let head):
             return .found(ObjectMetadata(
                 contentType: head.contentType,
-                userMetadata: head.userMetadata.map { ObjectMetadata.Entry(name: $0.name, value: $0.value) }))
+                userMetadata: head.userMetadata))
         case .notFound:
             return .gone
         case .failed(let failure):

@@ -1,16 +1,10 @@
+import AWSClient
+
 /// What the webhook tells about the stored object beyond the event: its `Content-Type` and user
 /// metadata (`x-amz-meta-*`), from S3's HeadObject.
 public struct ObjectMetadata: Sendable, Equatable {
-    public struct Entry: Sendable, Equatable {
-        /// Lower-case, without the `x-amz-meta-` prefix.
-        public var name: String
-        public var value: String
-
-        public init(name: String, value: String) {
-            self.name = name
-            self.value = value
-        }
-    }
+    /// One user metadata entry: the name lower-case, without the `x-amz-meta-` prefix.
+    public typealias Entry = S3ObjectHead.Metadata
 
     public var contentType: String?
     /// Sorted by name, each name once, so the webhook body is the same for the same object.
