@@ -41,14 +41,18 @@ public struct AWSEndpoint: Sendable, Equatable, CustomStringConvertible {
         func invalid(_ reason: String) -> AWSConfigurationError { .invalidEndpoint(variable: variable, reason: reason) }
         let bytes = Array(url.utf8)
         guard bytes.allSatisfy({ $0 > 0x20 && $0 < 0x7F }) else { throw invalid("it contains a space, a control or a non-ASCII character") }
-        guard let separator = url.firstRange(of: "://") else { throw invalid("it has no scheme (expected http:// or https://)") }
-        let scheme = url[..<separator.lowerBound].lowercased()
+        // Character-level searches only: String's substring search (firstRange(of:), contains(String))
+        // lives in _StringProcessing and would link the regex engine into bootstrap (1.3 MB).
+        guard let colon = url.firstIndex(of: ":"), url[colon...].hasPrefix("://") else {
+            throw invalid("it has no scheme (expected http:// or https://)")
+        }
+        let scheme = url[..<colon].lowercased()
         guard scheme == "https" || scheme == "http" else { throw invalid("the scheme is not http or https") }
-        let rest = url[separator.upperBound...]
-        guard !rest.contains("?"), !rest.contains("#") else { throw invalid("it has a query or a fragment") }
+        let rest = url[url.index(colon, offsetBy: 3)...]
+        guard !rest.contains(where: { $0 == "?" || $0 == "#" }) else { throw invalid("it has a query or a fragment") }
         let authority = rest.prefix { $0 != "/" }
         var path = String(rest.dropFirst(authority.count))
-        guard !authority.contains("@") else { throw invalid("it contains user information (credentials)") }
+        guard !authority.contains(where: { $0 == "@" }) else { throw invalid("it contains user information (credentials)") }
         let host: Substring
         let port: Substring?
         if authority.hasPrefix("[") {

@@ -141,7 +141,7 @@ public struct S3Client {
         bucket: String, key: String, versionID: String?, configuration: AWSConfiguration, timeout: Duration = .seconds(10)
     ) throws(S3Failure) -> HTTPRequest {
         func refuse(_ detail: String) -> S3Failure { S3Failure(bucket: bucket, key: key, versionID: versionID, reason: .invalidRequest(detail)) }
-        guard !bucket.isEmpty, !bucket.contains("/") else { throw refuse("the bucket name is empty or contains '/'") }
+        guard !bucket.isEmpty, !bucket.contains(where: { $0 == "/" }) else { throw refuse("the bucket name is empty or contains '/'") }
         guard !key.isEmpty else { throw refuse("the key is empty") }
         let endpoint = configuration.s3Endpoint
         let encodedKey = URIEncoding.encode(key, keepingSlashes: true)

@@ -16,7 +16,7 @@ import Testing
         let document = try JSONDocument(parsing: request.body)
         #expect(document.count(of: document.root) == 1)
         #expect(document.member("SecretId", of: document.root).flatMap(document.string) == id)
-        #expect(String(decoding: request.body, as: UTF8.self).contains(#"\"quoted\"\\back\u000aline\u0001"#))
+        #expect(String(decoding: request.body, as: UTF8.self).contains(#"\"quoted\"\\back\nline\u0001"#))
     }
 
     @Test func anOverrideKeepsItsBasePath() throws {
