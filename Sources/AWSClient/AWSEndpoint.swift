@@ -1,3 +1,5 @@
+import HTTP
+
 /// Where a service's requests go: AWS's regional endpoint, or an override (a VPC endpoint, moto,
 /// LocalStack) given as `scheme://host[:port][/path]`.
 public struct AWSEndpoint: Sendable, Equatable, CustomStringConvertible {
@@ -39,41 +41,26 @@ public struct AWSEndpoint: Sendable, Equatable, CustomStringConvertible {
     /// request's query is ours alone).
     public init(parsing url: String, variable: String) throws(AWSConfigurationError) {
         func invalid(_ reason: String) -> AWSConfigurationError { .invalidEndpoint(variable: variable, reason: reason) }
-        let bytes = Array(url.utf8)
-        guard bytes.allSatisfy({ $0 > 0x20 && $0 < 0x7F }) else { throw invalid("it contains a space, a control or a non-ASCII character") }
-        // Character-level searches only: String's substring search (firstRange(of:), contains(String))
-        // lives in _StringProcessing and would link the regex engine into bootstrap (1.3 MB).
-        guard let colon = url.firstIndex(of: ":"), url[colon...].hasPrefix("://") else {
-            throw invalid("it has no scheme (expected http:// or https://)")
+        guard url.utf8.allSatisfy({ $0 > 0x20 && $0 < 0x7F }) else { throw invalid("it contains a space, a control or a non-ASCII character") }
+        // libcurl's own parser (HTTP.URLParts): what is validated is what will be requested.
+        let parts: URLParts
+        do {
+            parts = try URLParts(parsing: url)
+        } catch {
+            throw invalid("it is not an absolute http:// or https:// URL with a host")
         }
-        let scheme = url[..<colon].lowercased()
-        guard scheme == "https" || scheme == "http" else { throw invalid("the scheme is not http or https") }
-        let rest = url[url.index(colon, offsetBy: 3)...]
-        guard !rest.contains(where: { $0 == "?" || $0 == "#" }) else { throw invalid("it has a query or a fragment") }
-        let authority = rest.prefix { $0 != "/" }
-        var path = String(rest.dropFirst(authority.count))
-        guard !authority.contains(where: { $0 == "@" }) else { throw invalid("it contains user information (credentials)") }
-        let host: Substring
-        let port: Substring?
-        if authority.hasPrefix("[") {
-            guard let close = authority.firstIndex(of: "]") else { throw invalid("an IPv6 address lacks its ']'") }
-            host = authority[...close]
-            let after = authority[authority.index(after: close)...]
-            guard after.isEmpty || after.hasPrefix(":") else { throw invalid("unexpected text after the IPv6 address") }
-            port = after.isEmpty ? nil : after.dropFirst()
-        } else {
-            let parts = authority.split(separator: ":", maxSplits: 1, omittingEmptySubsequences: false)
-            host = parts[0]
-            port = parts.count == 2 ? parts[1] : nil
+        guard parts.scheme == "https" || parts.scheme == "http" else { throw invalid("the scheme is not http or https") }
+        guard !parts.hasQuery, !parts.hasFragment else { throw invalid("it has a query or a fragment") }
+        guard !parts.hasCredentials else { throw invalid("it contains user information (credentials)") }
+        guard !parts.host.isEmpty, parts.host != "[]" else { throw invalid("it has no host") }
+        if let port = parts.port {
+            guard (1...65535).contains(port) else { throw invalid("the port is not a number from 1 to 65535") }
         }
-        guard host.count > (host.hasPrefix("[") ? 2 : 0) else { throw invalid("it has no host") }
-        if let port {
-            guard let number = Int(port), (1...65535).contains(number), port.utf8.allSatisfy({ (0x30...0x39).contains($0) }) else {
-                throw invalid("the port is not a number from 1 to 65535")
-            }
-        }
+        var path = parts.path
         while path.hasSuffix("/") { path.removeLast() }
-        self.init(scheme: scheme, authority: String(authority), basePath: path, isOverride: true)
+        self.init(
+            scheme: parts.scheme, authority: parts.host + (parts.port.map { ":\($0)" } ?? ""), basePath: path,
+            isOverride: true)
     }
 
     init(scheme: String, authority: String, basePath: String, isOverride: Bool) {

@@ -7,7 +7,7 @@ import MiniFoundation
 /// directive (namespace, one dimension set, metric definitions), and each dimension and metric as a
 /// member of the root. A metric's value is a number or an array of at most 100 numbers, so a record
 /// with more values than that is written as several documents, the counts in the first one only.
-public struct MetricsRecord: Sendable, Equatable {
+public struct MetricsRecord: Sendable {
     public enum Unit: String, Sendable {
         case count = "Count"
         case milliseconds = "Milliseconds"
@@ -27,30 +27,25 @@ public struct MetricsRecord: Sendable, Equatable {
         self.dimensions = dimensions
     }
 
-    public static func == (a: MetricsRecord, b: MetricsRecord) -> Bool {
-        a.namespace == b.namespace && a.dimensions.elementsEqual(b.dimensions, by: ==)
-            && a.counts.elementsEqual(b.counts, by: ==)
-            && a.samples.elementsEqual(b.samples) { $0.name == $1.name && $0.unit == $1.unit && $0.values == $1.values }
-    }
-
     /// The EMF documents, each one line of JSON ending in `\n`.
     public func documents(timestampMilliseconds: Int64) -> [[UInt8]] {
-        let chunks = samples.map { sample in
-            stride(from: 0, to: sample.values.count, by: Self.maximumValuesPerDocument).map {
-                Array(sample.values[$0..<min($0 + Self.maximumValuesPerDocument, sample.values.count)])
+        let limit = Self.maximumValuesPerDocument
+        let mostValues = samples.reduce(0) { max($0, $1.values.count) }
+        var documents: [[UInt8]] = []
+        var start = 0
+        repeat {
+            var present: [(String, Unit, ArraySlice<Double>)] = []
+            for sample in samples where start < sample.values.count {
+                present.append((sample.name, sample.unit, sample.values[start..<min(start + limit, sample.values.count)]))
             }
-        }
-        let documentCount = max(1, chunks.map(\.count).max() ?? 0)
-        return (0..<documentCount).map { index in
-            let present = samples.indices.compactMap { sample in
-                index < chunks[sample].count ? (samples[sample].name, samples[sample].unit, chunks[sample][index]) : nil
-            }
-            return document(timestampMilliseconds, counts: index == 0 ? counts : [], samples: present)
-        }
+            documents.append(document(timestampMilliseconds, counts: start == 0 ? counts : [], samples: present))
+            start += limit
+        } while start < mostValues
+        return documents
     }
 
     private func document(
-        _ timestamp: Int64, counts: [(name: String, value: Int64)], samples: [(String, Unit, [Double])]
+        _ timestamp: Int64, counts: [(name: String, value: Int64)], samples: [(String, Unit, ArraySlice<Double>)]
     ) -> [UInt8] {
         var out: [UInt8] = []
         out.reserveCapacity(320 + 16 * samples.reduce(0) { $0 + $1.2.count })

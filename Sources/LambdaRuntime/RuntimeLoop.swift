@@ -6,14 +6,15 @@ import MiniFoundation
 ///
 /// Everything it touches is handed in (the Runtime API, the shutdown state, where the trace id
 /// goes, how to pause), so its failure paths are unit-tested with fakes; the process tests show
-/// that the real binary behaves the same.
-struct RuntimeLoop<API: RuntimeAPI> {
+/// that the real binary behaves the same. Not generic over the API: a generic struct's metadata is
+/// built at start by demangling its name, which cost more than every call through the existential.
+struct RuntimeLoop {
     /// Attempts at the Runtime API before giving up, so Lambda replaces a broken environment.
     static var runtimeAPIAttempts: Int { 4 }
     /// The pause after the first failed attempt, doubled after each further one.
     static var firstRetryPause: Duration { .milliseconds(50) }
 
-    let api: API
+    let api: any RuntimeAPI
     let shutdown: ShutdownState
     let environment: LambdaEnvironment
     let logger: Logger

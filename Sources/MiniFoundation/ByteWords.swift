@@ -8,10 +8,11 @@ public enum ByteWords {
     public static let ones: UInt64 = 0x0101_0101_0101_0101
     public static let highBits: UInt64 = 0x8080_8080_8080_8080
 
-    /// Loads eight bytes from `offset` of `bytes`, in memory order (little-endian on our targets).
+    /// Loads eight bytes from `base + offset`, in memory order (little-endian on our targets).
+    /// Callers take `base` once, outside their loop.
     @inlinable @inline(__always)
-    public static func load(_ bytes: UnsafeBufferPointer<UInt8>, at offset: Int) -> UInt64 {
-        UnsafeRawPointer(bytes.baseAddress!).loadUnaligned(fromByteOffset: offset, as: UInt64.self)
+    public static func load(_ base: UnsafeRawPointer, at offset: Int) -> UInt64 {
+        base.loadUnaligned(fromByteOffset: offset, as: UInt64.self)
     }
 
     /// Flags bytes equal to `byte`.

@@ -48,12 +48,14 @@ public enum JSONText {
     /// U+2029): eight bytes per step, as the webhook body and every log line pass through here.
     private static func mayNeedEscaping(_ utf8: UnsafeBufferPointer<UInt8>) -> Bool {
         var index = 0
-        while index + 8 <= utf8.count {
-            let word = ByteWords.load(utf8, at: index)
-            let flags = ByteWords.equal(word, 0x22) | ByteWords.equal(word, 0x5C) | ByteWords.equal(word, 0x7F)
-                | ByteWords.equal(word, 0xE2) | ByteWords.below(word, 0x20)
-            if flags & ByteWords.highBits != 0 { return true }
-            index += 8
+        if let base = utf8.baseAddress.map(UnsafeRawPointer.init) {
+            while index + 8 <= utf8.count {
+                let word = ByteWords.load(base, at: index)
+                let flags = ByteWords.equal(word, 0x22) | ByteWords.equal(word, 0x5C) | ByteWords.equal(word, 0x7F)
+                    | ByteWords.equal(word, 0xE2) | ByteWords.below(word, 0x20)
+                if flags & ByteWords.highBits != 0 { return true }
+                index += 8
+            }
         }
         while index < utf8.count {
             let byte = utf8[index]

@@ -229,8 +229,9 @@ struct Parser {
     /// at a time: strings are most of an event's bytes.
     @inline(__always)
     private mutating func skipPlainASCII() {
+        let base = UnsafeRawPointer(input.baseAddress!)
         while position + 8 <= input.count {
-            let word = ByteWords.load(input, at: position)
+            let word = ByteWords.load(base, at: position)
             let special = ByteWords.equal(word, 0x22) | ByteWords.equal(word, 0x5C)
                 | ByteWords.below(word, 0x20) | ByteWords.nonASCII(word)
             guard special & ByteWords.highBits == 0 else { break }

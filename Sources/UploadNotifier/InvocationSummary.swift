@@ -1,14 +1,14 @@
 import MiniFoundation
 
 /// What became of one record in an invocation that succeeded.
-public enum RecordOutcome: String, Codable, Sendable, Equatable {
+public enum RecordOutcome: String, Sendable, Equatable {
     case delivered
     case skipped
 }
 
 /// The invocation's response when every upload was delivered (or skipped).
-public struct InvocationSummary: Codable, Sendable, Equatable {
-    public struct RecordResult: Codable, Sendable, Equatable {
+public struct InvocationSummary: Sendable, Equatable {
+    public struct RecordResult: Sendable, Equatable {
         public var key: String
         public var outcome: RecordOutcome
         public var reason: String?
@@ -65,3 +65,11 @@ public struct InvocationSummary: Codable, Sendable, Equatable {
         return out
     }
 }
+
+// Decoding serves the tests and the benchmarks (a response read back must equal the summary); the
+// response is written by `jsonBytes()`, so `bootstrap`'s build (LEAN_BOOTSTRAP) leaves these out.
+#if !LEAN_BOOTSTRAP
+extension RecordOutcome: Codable {}
+extension InvocationSummary: Codable {}
+extension InvocationSummary.RecordResult: Codable {}
+#endif

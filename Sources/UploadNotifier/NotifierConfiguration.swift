@@ -63,7 +63,9 @@ public struct NotifierConfiguration: Sendable {
         }
         var trimmedBase = Substring(baseURL)
         while trimmedBase.hasSuffix("/") { trimmedBase = trimmedBase.dropLast() }
-        webhookURL = trimmedBase + path
+        // String + String: Substring + String is the generic RangeReplaceableCollection `+`, whose
+        // metadata the runtime instantiates by scanning every protocol conformance in the binary.
+        webhookURL = String(trimmedBase) + path
 
         if let secretText = variables["WEBHOOK_SIGNING_SECRET"], !secretText.isEmpty {
             signer = try Self.signer(secretText, from: "WEBHOOK_SIGNING_SECRET")

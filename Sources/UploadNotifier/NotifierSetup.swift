@@ -21,11 +21,10 @@ struct NotifierSetup {
         let logger = setup.logger
         let aws = try awsConfiguration(for: configuration)
 
-        let secrets = try aws.flatMap { aws throws in
-            configuration.apiKeySecretID != nil || configuration.signingSecretID != nil
-                ? SecretsManagerSecrets(client: SecretsManagerClient(
-                    configuration: aws, transport: try transport(for: aws.secretsManagerEndpoint, variable: AWSService.secretsManager.endpointVariable)))
-                : nil
+        var secrets: (any SecretReader)?
+        if let aws, configuration.apiKeySecretID != nil || configuration.signingSecretID != nil {
+            let transport = try transport(for: aws.secretsManagerEndpoint, variable: AWSService.secretsManager.endpointVariable)
+            secrets = SecretsManagerSecrets(client: SecretsManagerClient(configuration: aws, transport: transport))
         }
         let credentials = try WebhookCredentialStore(configuration: configuration, reader: secrets)
         if credentials.current.signsWithAPIKey {

@@ -12,11 +12,16 @@ public struct ObjectMetadata: Sendable, Equatable {
 
     public init(contentType: String?, userMetadata: [Entry]) {
         self.contentType = contentType
-        var seen = Set<String>()
-        self.userMetadata = userMetadata
-            .map { Entry(name: $0.name.lowercased(), value: $0.value) }
-            .filter { seen.insert($0.name).inserted }
-            .sorted { $0.name < $1.name }
+        // Sorted by (name, position), then the first of each name kept: no hash set for a few entries.
+        let sorted = userMetadata.enumerated()
+            .map { (name: $0.element.name.lowercased(), value: $0.element.value, position: $0.offset) }
+            .sorted { $0.name != $1.name ? $0.name < $1.name : $0.position < $1.position }
+        var entries: [Entry] = []
+        entries.reserveCapacity(sorted.count)
+        for entry in sorted where entries.last?.name != entry.name {
+            entries.append(Entry(name: entry.name, value: entry.value))
+        }
+        self.userMetadata = entries
     }
 }
 

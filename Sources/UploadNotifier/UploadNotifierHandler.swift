@@ -53,50 +53,69 @@ public final class UploadNotifierHandler: LambdaHandler {
         var results: [InvocationSummary.RecordResult] = []
         var failures: [WebhookDeliveryFailed.Failure] = []
         for record in records {
-            var decision = RecordClassifier.classify(record, configuration: configuration)
-            var object: ObjectMetadata?
-            if case .notify(let notification) = decision, let metadataFetcher {
-                switch metadataFetcher.fetch(notification, context: context) {
-                case .found(let metadata): object = metadata
-                case .gone: decision = .skip(key: notification.key, reason: .objectNoLongerExists)
-                case .unavailable(let problem):
-                    context.logger.warning("object metadata unavailable; notifying without it", metadata: [
-                        "key": "\(notification.key)", "problem": "\(problem)",
-                        "check": "the function's role needs s3:GetObject (and s3:GetObjectVersion for versioned uploads) on the object, and s3:ListBucket on the bucket for deleted objects to read as 404",
-                    ])
-                }
-            }
-            switch decision {
+            let notification: UploadNotification
+            switch RecordClassifier.classify(record, configuration: configuration) {
             case .skip(let key, let reason):
-                context.logger.info("skipped", metadata: ["key": "\(key)", "reason": "\(reason)"])
-                results.append(.init(key: key, outcome: .skipped, reason: reason.description))
-                counts.skipped += 1
-            case .notify(let notification):
-                let outcome = delivery.deliver(notification, object: object, context: context)
-                counts.attempts += outcome.attempts
-                switch outcome.result {
-                case .delivered(let status):
-                    counts.delivered += 1
-                    if let latency = outcome.latency { counts.latencies.append(latency.milliseconds) }
-                    context.logger.info("webhook delivered", metadata: [
-                        "key": .string(notification.key), "webhookId": .string(notification.webhookID),
-                        "status": .string(String(status)), "attempts": .string(String(outcome.attempts)),
-                    ])
-                    results.append(.init(key: notification.key, outcome: .delivered, webhookId: notification.webhookID))
-                case .failed(let failure):
-                    counts.failed += 1
-                    context.logger.error("webhook not delivered", metadata: [
-                        "key": "\(notification.key)", "webhookId": "\(notification.webhookID)",
-                        "attempts": "\(outcome.attempts)", "problem": "\(failure)",
-                    ])
-                    failures.append(.init(key: notification.key, attempts: outcome.attempts, failure: failure))
-                }
+                skip(key, reason, into: &results, counts: &counts, context: context)
+                continue
+            case .notify(let upload):
+                notification = upload
+            }
+            let object: ObjectMetadata?
+            switch lookUpObject(notification, context: context) {
+            case .found(let metadata): object = metadata
+            case .unavailable: object = nil
+            case .gone:
+                skip(notification.key, .objectNoLongerExists, into: &results, counts: &counts, context: context)
+                continue
+            }
+            let outcome = delivery.deliver(notification, object: object, context: context)
+            counts.attempts += outcome.attempts
+            switch outcome.result {
+            case .delivered(let status):
+                counts.delivered += 1
+                if writeMetrics != nil, let latency = outcome.latency { counts.latencies.append(latency.milliseconds) }
+                context.logger.info("webhook delivered", metadata: [
+                    "key": .string(notification.key), "webhookId": .string(notification.webhookID),
+                    "status": .string(String(status)), "attempts": .string(String(outcome.attempts)),
+                ])
+                results.append(.init(key: notification.key, outcome: .delivered, webhookId: notification.webhookID))
+            case .failed(let failure):
+                counts.failed += 1
+                context.logger.error("webhook not delivered", metadata: [
+                    "key": "\(notification.key)", "webhookId": "\(notification.webhookID)",
+                    "attempts": "\(outcome.attempts)", "problem": "\(failure)",
+                ])
+                failures.append(.init(key: notification.key, attempts: outcome.attempts, failure: failure))
             }
         }
         guard failures.isEmpty else {
             throw WebhookDeliveryFailed(failures: failures, delivered: results.count { $0.outcome == .delivered })
         }
         return InvocationSummary(results: results).jsonBytes()
+    }
+
+    private func skip(
+        _ key: String, _ reason: SkipReason, into results: inout [InvocationSummary.RecordResult],
+        counts: inout InvocationMetrics, context: LambdaContext
+    ) {
+        context.logger.info("skipped", metadata: ["key": "\(key)", "reason": "\(reason)"])
+        results.append(.init(key: key, outcome: .skipped, reason: reason.description))
+        counts.skipped += 1
+    }
+
+    /// The object's metadata when `FETCH_OBJECT_METADATA` is on; `.unavailable` when it is off or the
+    /// lookup failed (logged here), and the webhook then carries no metadata.
+    private func lookUpObject(_ notification: UploadNotification, context: LambdaContext) -> MetadataFetch {
+        guard let metadataFetcher else { return .unavailable("FETCH_OBJECT_METADATA is off") }
+        let fetched = metadataFetcher.fetch(notification, context: context)
+        if case .unavailable(let problem) = fetched {
+            context.logger.warning("object metadata unavailable; notifying without it", metadata: [
+                "key": "\(notification.key)", "problem": "\(problem)",
+                "check": "the function's role needs s3:GetObject (and s3:GetObjectVersion for versioned uploads) on the object, and s3:ListBucket on the bucket for deleted objects to read as 404",
+            ])
+        }
+        return fetched
     }
 
     private func emitMetrics(_ counts: InvocationMetrics, context: LambdaContext) {

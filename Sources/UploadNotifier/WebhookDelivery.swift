@@ -66,6 +66,7 @@ public final class WebhookDelivery {
         let body = WebhookPayload(notification, object: object).jsonBytes()
         // One re-read of rotated secrets per delivery at most; it does not use up an attempt.
         var mayRereadSecrets = credentials.usesSecrets
+        var current = credentials.current  // one read per delivery, again only after a re-read
         let logger = context.logger
         let stopAt = context.deadline - Self.reportingReserve
         var last: String?
@@ -81,7 +82,7 @@ public final class WebhookDelivery {
                 "key": "\(notification.key)", "webhookId": "\(notification.webhookID)", "attempt": "\(attempt)",
             ])
             let request = signedRequest(
-                body: body, webhookID: notification.webhookID, traceID: context.traceID,
+                body: body, credentials: current, webhookID: notification.webhookID, traceID: context.traceID,
                 timeout: min(configuration.attemptTimeout, timeLeft))
             let pause: Duration
             do {
@@ -97,6 +98,7 @@ public final class WebhookDelivery {
                         logger.warning("backend refused the webhook credentials; the secrets changed, sending again at once", metadata: [
                             "key": "\(notification.key)", "status": "\(response.status)",
                         ])
+                        current = credentials.current
                         allowedAttempts += 1  // the refused attempt was made with stale credentials
                         continue
                     case .success(false): break
@@ -133,15 +135,17 @@ public final class WebhookDelivery {
     }
 
     /// Signed afresh for every attempt: `webhook-timestamp` is the sending time.
-    func signedRequest(body: [UInt8], webhookID: String, traceID: String?, timeout: Duration) -> HTTPRequest {
+    func signedRequest(
+        body: [UInt8], credentials: WebhookCredentials, webhookID: String, traceID: String?, timeout: Duration
+    ) -> HTTPRequest {
         let timestamp = WallClock.nowSeconds()
         var headers = [
             HTTPHeader("Content-Type", "application/json"),
             HTTPHeader("User-Agent", userAgent),
-            HTTPHeader("X-Webhook-Api-Key", credentials.current.apiKey),
+            HTTPHeader("X-Webhook-Api-Key", credentials.apiKey),
             HTTPHeader("webhook-id", webhookID),
             HTTPHeader("webhook-timestamp", String(timestamp)),
-            HTTPHeader("webhook-signature", credentials.current.signer.signature(id: webhookID, timestamp: timestamp, body: body)),
+            HTTPHeader("webhook-signature", credentials.signer.signature(id: webhookID, timestamp: timestamp, body: body)),
         ]
         if let traceID { headers.append(HTTPHeader("X-Amzn-Trace-Id", traceID)) }
         return HTTPRequest(

@@ -79,7 +79,7 @@ final class LoopHarness {
     var pauses: [Duration] = []
     var traceIDs: [String?] = []
 
-    var loop: RuntimeLoop<FakeRuntimeAPI> {
+    var loop: RuntimeLoop {
         RuntimeLoop(
             api: api, shutdown: shutdown, environment: LambdaEnvironment(functionName: "f"),
             logger: Logger(label: "test", factory: { _ in SwiftLogNoOpLogHandler() }),
@@ -125,7 +125,7 @@ final class LoopHarness {
         let harness = LoopHarness()
         harness.api.nextAnswers = Array(repeating: .failure(.serverError(status: 503)), count: 10)
         #expect(harness.loop.serve(Echo()) == 1)
-        #expect(harness.api.calls == Array(repeating: .next, count: RuntimeLoop<FakeRuntimeAPI>.runtimeAPIAttempts))
+        #expect(harness.api.calls == Array(repeating: .next, count: RuntimeLoop.runtimeAPIAttempts))
         #expect(harness.pauses == [.milliseconds(50), .milliseconds(100), .milliseconds(200)])
     }
 
@@ -157,7 +157,7 @@ final class LoopHarness {
         harness.api.nextAnswers = [invocation("a"), invocation("b")]
         harness.api.postAnswers = Array(repeating: .unreachable(.connectFailed("gone")), count: 4)
         #expect(harness.loop.serve(Echo()) == 1)
-        #expect(harness.api.calls.count == 1 + RuntimeLoop<FakeRuntimeAPI>.runtimeAPIAttempts)
+        #expect(harness.api.calls.count == 1 + RuntimeLoop.runtimeAPIAttempts)
     }
 
     @Test func anInitErrorIsReportedWithItsTypeAndNoHandlerIsMade() {
