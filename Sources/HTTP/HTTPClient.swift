@@ -87,7 +87,13 @@ public final class HTTPClient: HTTPTransport {
         swap(&line, &headerLine)
         defer { swap(&line, &headerLine) }
         let signing = request.awsSigV4
-        func append(_ header: HTTPHeader) throws(HTTPError) {
+        let isSigned = signing != nil
+        // A plain loop, not a nested function: one that captured `line` and `headerList` would box
+        // them, and every append would pay a dynamic exclusivity check.
+        let headers = isSigned
+            ? request.headers + (signing?.sessionToken.map { [HTTPHeader("X-Amz-Security-Token", $0)] } ?? [])
+            : request.headers
+        for header in headers {
             guard Self.isSafeHeader(header) else {
                 throw .invalidRequest("header \(header.name) contains a line break")
             }
@@ -101,14 +107,12 @@ public final class HTTPClient: HTTPTransport {
                 bytes.withMemoryRebound(to: CChar.self) { curl_slist_append(headerList, $0.baseAddress) }
             }
         }
-        for header in request.headers { try append(header) }
-        if let token = signing?.sessionToken { try append(HTTPHeader("X-Amz-Security-Token", token)) }
         let isGET = request.method == "GET"
         // HEAD goes through CURLOPT_NOBODY: as a custom method libcurl would wait for the body its
         // Content-Length announces, which a HEAD response never sends.
         let isHEAD = request.method == "HEAD"
         guard !isHEAD || request.body.isEmpty else { throw .invalidRequest("a HEAD request has no body") }
-        if !isGET && !isHEAD && signing == nil {
+        if !isGET && !isHEAD && !isSigned {
             // libcurl would otherwise wait for "100 Continue" before sending large bodies. Not on a
             // signed request: libcurl 7.88.1 signs every line of CURLOPT_HTTPHEADER, this empty one
             // (which only suppresses the header) included, so AWS would find "expect" in
@@ -122,7 +126,7 @@ public final class HTTPClient: HTTPTransport {
         ok = ok && ccurl_setopt_string(handle, CURLOPT_URL, request.url) == CURLE_OK
         // A signed request's path is sent and signed as given: SigV4 for S3 signs the path without
         // normalisation, and an S3 key may hold "." and ".." segments that RFC 3986 would remove.
-        let parsed = parsedURLs.parsed(request.url, pathAsIs: signing != nil)
+        let parsed = parsedURLs.parsed(request.url, pathAsIs: isSigned)
         ok = ok && ccurl_setopt_pointer(handle, CURLOPT_CURLU, parsed) == CURLE_OK
         ok = ok && ccurl_setopt_long(handle, CURLOPT_TIMEOUT_MS, request.timeout.map(Self.milliseconds) ?? 0) == CURLE_OK
         ok = ok && ccurl_setopt_long(handle, CURLOPT_CONNECTTIMEOUT_MS, Self.milliseconds(request.connectTimeout)) == CURLE_OK
@@ -146,7 +150,7 @@ public final class HTTPClient: HTTPTransport {
         // The handle keeps options across transfers (no curl_easy_reset): the key pair is cleared
         // after a signed transfer, so the next, unsigned one cannot send it (as Basic
         // authentication, to whatever host), and libcurl's copies of the secret do not linger.
-        defer { if signing != nil { clearSigning() } }
+        defer { if isSigned { clearSigning() } }
 
         errorBuffer[0] = 0
         let code: CURLcode = request.body.withUnsafeBufferPointer { body in
