@@ -10,13 +10,16 @@ struct InvocationMetrics {
     /// Per delivered upload: the successful attempt's time, in milliseconds.
     var latencies: [Double] = []
 
-    func record(namespace: String, functionName: String) -> MetricsRecord {
-        var record = MetricsRecord(namespace: namespace, dimensions: [("FunctionName", functionName)])
-        record.counts = [
-            ("Delivered", Int64(delivered)), ("Skipped", Int64(skipped)), ("Failed", Int64(failed)),
-            ("Attempts", Int64(attempts)),
-        ]
-        if !latencies.isEmpty { record.samples = [("WebhookLatency", .milliseconds, latencies)] }
-        return record
+    /// The notifier's metrics, dimension FunctionName; made once at start.
+    static func format(namespace: String, functionName: String) -> MetricsFormat {
+        MetricsFormat(
+            namespace: namespace, dimension: ("FunctionName", functionName),
+            counts: ["Delivered", "Skipped", "Failed", "Attempts"], sample: ("WebhookLatency", .milliseconds))
+    }
+
+    func documents(_ format: MetricsFormat, timestampMilliseconds: Int64) -> [[UInt8]] {
+        format.documents(
+            timestampMilliseconds: timestampMilliseconds,
+            counts: [delivered, skipped, failed, attempts], samples: latencies)
     }
 }

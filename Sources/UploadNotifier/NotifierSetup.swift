@@ -57,7 +57,11 @@ struct NotifierSetup {
         return UploadNotifierHandler(
             configuration: configuration, credentials: credentials,
             transport: try makeTransport(configuration.trustStore), metadataFetcher: fetcher,
-            writeMetrics: MetricsLog.writeToStandardOutput)
+            metrics: configuration.metricsNamespace.map {
+                MetricsOutput(
+                    namespace: $0, functionName: setup.environment.functionName ?? "unknown",
+                    write: MetricsLog.writeToStandardOutput)
+            })
     }
 
     /// The AWS settings when secrets or metadata need them. Secret ids without credentials are an

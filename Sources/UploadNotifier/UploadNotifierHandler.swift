@@ -1,4 +1,3 @@
-import EmbeddedMetrics
 import HTTP
 import LambdaRuntime
 import Logging
@@ -10,19 +9,19 @@ public final class UploadNotifierHandler: LambdaHandler {
     private let configuration: NotifierConfiguration
     private let delivery: WebhookDelivery
     private let metadataFetcher: ObjectMetadataFetcher?
-    private let writeMetrics: (([UInt8]) -> Void)?
+    private let metrics: MetricsOutput?
 
     /// - Parameters:
     ///   - metadataFetcher: nil when `FETCH_OBJECT_METADATA` is off (the fields are then null).
-    ///   - writeMetrics: where each invocation's EMF line goes; nil when metrics are off.
+    ///   - metrics: where each invocation's EMF line goes; nil when metrics are off.
     public init(
         configuration: NotifierConfiguration, credentials: WebhookCredentialStore, transport: any HTTPTransport,
-        metadataFetcher: ObjectMetadataFetcher? = nil, writeMetrics: (([UInt8]) -> Void)? = nil
+        metadataFetcher: ObjectMetadataFetcher? = nil, metrics: MetricsOutput? = nil
     ) {
         self.configuration = configuration
         self.delivery = WebhookDelivery(configuration: configuration, credentials: credentials, http: transport)
         self.metadataFetcher = metadataFetcher
-        self.writeMetrics = configuration.metricsNamespace == nil ? nil : writeMetrics
+        self.metrics = metrics
     }
 
     /// Makes the HTTP connection to one peer, verifying HTTPS against the given CA store (nil: plain
@@ -39,7 +38,7 @@ public final class UploadNotifierHandler: LambdaHandler {
         let records: [S3EventRecord]
         var counts = InvocationMetrics()
         // One EMF line per invocation, whatever its outcome, before the result leaves the handler.
-        defer { emitMetrics(counts, context: context) }
+        defer { emitMetrics(counts) }
         switch Result(catching: { () throws(S3EventError) in try S3Notification.decode(event) }) {
         case .failure(let error):
             throw InvalidEventError(reason: error.description)
@@ -74,7 +73,7 @@ public final class UploadNotifierHandler: LambdaHandler {
             switch outcome.result {
             case .delivered(let status):
                 counts.delivered += 1
-                if writeMetrics != nil, let latency = outcome.latency { counts.latencies.append(latency.milliseconds) }
+                if metrics != nil, let latency = outcome.latency { counts.latencies.append(latency.milliseconds) }
                 context.logger.info("webhook delivered", metadata: [
                     "key": .string(notification.key), "webhookId": .string(notification.webhookID),
                     "status": .string(String(status)), "attempts": .string(String(outcome.attempts)),
@@ -118,9 +117,8 @@ public final class UploadNotifierHandler: LambdaHandler {
         return fetched
     }
 
-    private func emitMetrics(_ counts: InvocationMetrics, context: LambdaContext) {
-        guard let writeMetrics, let namespace = configuration.metricsNamespace else { return }
-        let record = counts.record(namespace: namespace, functionName: context.environment.functionName ?? "unknown")
-        for line in record.documents(timestampMilliseconds: WallClock.nowMilliseconds()) { writeMetrics(line) }
+    private func emitMetrics(_ counts: InvocationMetrics) {
+        guard let metrics else { return }
+        for line in counts.documents(metrics.format, timestampMilliseconds: WallClock.nowMilliseconds()) { metrics.write(line) }
     }
 }
