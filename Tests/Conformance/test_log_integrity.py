@@ -39,6 +39,11 @@ def test_hostile_keys_and_backend_answers_cannot_forge_a_line(notifier, receiver
 
     lines = function_lines(rie.log_text())
     assert lines, rie.log_tail()
+    # The invocation's EMF metrics line (stdout) is a whole JSON object on a line of its own, never
+    # joined to a log line; the rest are the log lines whose shape is checked below.
+    metrics = [line for line in lines if line.startswith('{"_aws":')]
+    assert len(metrics) == 1 and json.loads(metrics[0])["Skipped"] == 3, lines
+    lines = [line for line in lines if not line.startswith('{"_aws":')]
     assert not any(line.startswith("FORGED") or line.startswith("\x1b") for line in lines)
     assert not any("\r" in line or "\x1b" in line for line in lines), "a control byte was written raw"
     if log_format == "Text":
