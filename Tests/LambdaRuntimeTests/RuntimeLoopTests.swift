@@ -197,7 +197,8 @@ final class LoopHarness {
         let harness = LoopHarness()
         harness.api.nextAnswers = [invocation("a")]
         var exitAtOnce: Bool?
-        harness.api.duringNext = { exitAtOnce = harness.shutdown.request() }
+        let shutdown = harness.shutdown  // not the harness: the fake keeps this closure (no cycle)
+        harness.api.duringNext = { exitAtOnce = shutdown.request() }
         var handled = false
         #expect(harness.loop.serve(Echo(onHandle: { handled = true })) == 0)
         #expect(exitAtOnce == true)  // waiting in next: the signal handler _exits at once
