@@ -1,3 +1,4 @@
+import MiniFoundation
 import StandardWebhooks
 
 /// What authenticates a webhook: the `X-Webhook-Api-Key` value and the signing secret(s).
@@ -46,6 +47,8 @@ public final class WebhookCredentialStore {
     /// Re-reads after a refusal happen at most this often: a backend that refuses every key must
     /// not turn each webhook into a Secrets Manager call (the read at start does not count).
     public static let minimumRereadInterval: Duration = .seconds(30)
+    /// Reads of one secret before a transient failure (throttling, no answer) counts.
+    static let readAttempts = 3
 
     public private(set) var current: WebhookCredentials
     private let apiKeySecretID: String?
@@ -53,11 +56,15 @@ public final class WebhookCredentialStore {
     /// `WEBHOOK_SIGNING_SECRET`'s signer, kept when only the API key is read from Secrets Manager.
     private let plainSigner: WebhookSigner?
     private let reader: (any SecretReader)?
+    private let pause: (Duration) -> Void
     private var lastReread: ContinuousClock.Instant?
 
     /// Takes plain values from `configuration` and reads what it names by secret id.
     /// - Throws: ``ConfigurationError`` naming the secret id (never its value) when a read fails.
-    public init(configuration: NotifierConfiguration, reader: (any SecretReader)?) throws(ConfigurationError) {
+    public init(
+        configuration: NotifierConfiguration, reader: (any SecretReader)?, pause: @escaping (Duration) -> Void = Pause.sleep
+    ) throws(ConfigurationError) {
+        self.pause = pause
         self.apiKeySecretID = configuration.apiKeySecretID
         self.signingSecretID = configuration.signingSecretID
         self.reader = reader
@@ -92,11 +99,19 @@ public final class WebhookCredentialStore {
             throw ConfigurationError(variable: apiKeySecretID != nil ? "WEBHOOK_API_KEY_SECRET_ID" : "WEBHOOK_SIGNING_SECRET_ID", problem: "is set but no Secrets Manager client is available")
         }
         func value(_ id: String, _ variable: String) throws(ConfigurationError) -> String {
-            do {
-                return try reader.secretValue(id)
-            } catch {
-                throw ConfigurationError(variable: variable, problem: "could not be read: \(error)")
+            // A throttled or unanswered call is tried again twice, briefly: init (10 s) and the
+            // invocation that re-reads after a refusal both have the time; a missing secret is not retried.
+            for attempt in 1...Self.readAttempts {
+                do {
+                    return try reader.secretValue(id)
+                } catch {
+                    guard error.isTransient, attempt < Self.readAttempts else {
+                        throw ConfigurationError(variable: variable, problem: "could not be read: \(error)")
+                    }
+                    pause(.milliseconds(100 * attempt))
+                }
             }
+            preconditionFailure("the read loop always returns or throws")
         }
         let apiKey = try apiKeySecretID.map { id throws(ConfigurationError) in
             try NotifierConfiguration.checkedAPIKey(

@@ -10,10 +10,16 @@ import Testing
 final class FakeSecrets: SecretReader {
     var values: [String: String]
     var reads: [String] = []
+    /// Reads that fail as throttled before the value is returned.
+    var throttledReads = 0
     init(_ values: [String: String]) { self.values = values }
 
     func secretValue(_ id: String) throws(SecretReadError) -> String {
         reads.append(id)
+        if throttledReads > 0 {
+            throttledReads -= 1
+            throw SecretReadError(secretID: id, problem: "HTTP 400 (ThrottlingException)", isTransient: true)
+        }
         guard let value = values[id] else {
             throw SecretReadError(secretID: id, problem: "no such secret (ResourceNotFoundException)", isTransient: false)
         }
@@ -79,6 +85,26 @@ let signingV1 = "whsec_MDEyMzQ1Njc4OWFiY2RlZjAxMjM0NTY3ODlhYmNkZWY="
         #expect(store.current.apiKey == "sk_newer")
         #expect(store.rereadAfterRefusal(now: start + .seconds(61)) == .success(false))  // read, unchanged
         #expect(secrets.reads.count == 2 + 3 * 2)
+    }
+
+    @Test func aThrottledReadIsTriedAgainBrieflyAMissingSecretIsNot() throws {
+        let configuration = try NotifierConfiguration(environment: secretSettings)
+        let throttled = FakeSecrets(["notifier/api-key": "k", secretSettings["WEBHOOK_SIGNING_SECRET_ID"]!: signingV1])
+        throttled.throttledReads = 2
+        var pauses: [Duration] = []
+        let store = try WebhookCredentialStore(configuration: configuration, reader: throttled, pause: { pauses.append($0) })
+        #expect(store.current.apiKey == "k")
+        #expect(throttled.reads.count == 4 && pauses == [.milliseconds(100), .milliseconds(200)])
+
+        throttled.throttledReads = 3
+        #expect(throws: ConfigurationError.self) {
+            try WebhookCredentialStore(configuration: configuration, reader: throttled, pause: { _ in })
+        }
+        let missing = FakeSecrets([:])
+        #expect(throws: ConfigurationError.self) {
+            try WebhookCredentialStore(configuration: configuration, reader: missing, pause: { _ in Issue.record("no pause for a missing secret") })
+        }
+        #expect(missing.reads.count == 1)
     }
 
     @Test func plainValuesNeverReadSecrets() throws {
