@@ -121,6 +121,10 @@ public struct FixtureReplay {
     public var apiBaseURL: String?
     public var extraEnvironment: [String: String] = [:]
     public var echoLogs = false
+    /// Invocations handed to the function at once (`AWS_LAMBDA_MAX_CONCURRENCY`); 1 replays one by one.
+    public var concurrency = 1
+    /// How long the embedded receiver takes over each webhook, as a real backend would.
+    public var backendLatency: Duration = .zero
 
     public init(fixtures: [EventFixture], executable: String, apiBaseURL: String? = nil) {
         self.fixtures = fixtures
@@ -128,8 +132,11 @@ public struct FixtureReplay {
         self.apiBaseURL = apiBaseURL
     }
 
-    /// Replays every fixture in order; `report` is called as each verdict is reached.
-    public func run(report: (ReplayVerdict) -> Void) async throws -> (verdicts: [ReplayVerdict], exitStatus: Int32, logs: String) {
+    /// Replays every fixture, `concurrency` at a time; `report` is called with each verdict, in fixture
+    /// order. Webhooks are told apart by their `X-Amzn-Trace-Id`: each invocation gets its own trace.
+    public func run(
+        report: (ReplayVerdict) -> Void
+    ) async throws -> (verdicts: [ReplayVerdict], exitStatus: Int32, logs: String, peakInFlight: Int) {
         let runtimeAPI = try await RuntimeAPIServer()
         var environment = extraEnvironment
         var receiver: WebhookReceiver?
@@ -138,7 +145,8 @@ public struct FixtureReplay {
         } else {
             let apiKey = "local-replay-" + UUID().uuidString
             let secret = WebhookSecret(key: Array(UUID().uuidString.utf8) + Array(UUID().uuidString.utf8))
-            let local = try await WebhookReceiver(apiKey: apiKey, verifier: WebhookVerifier(secrets: [secret]))
+            let local = try await WebhookReceiver(
+                apiKey: apiKey, verifier: WebhookVerifier(secrets: [secret]), latency: backendLatency)
             environment["API_BASE_URL"] = local.baseURL
             environment["WEBHOOK_API_KEY"] = apiKey
             environment["WEBHOOK_SIGNING_SECRET"] = secret.encoded
@@ -149,26 +157,34 @@ public struct FixtureReplay {
         environment["AWS_LAMBDA_FUNCTION_VERSION"] = "$LATEST"
         environment["AWS_LAMBDA_FUNCTION_MEMORY_SIZE"] = "256"
         environment["AWS_REGION"] = environment["AWS_REGION"] ?? "us-east-1"
+        if concurrency > 1 { environment["AWS_LAMBDA_MAX_CONCURRENCY"] = String(concurrency) }
         let process = try LambdaProcess(executable: executable, environment: environment, echoLogs: echoLogs)
 
         var verdicts: [ReplayVerdict] = []
         do {
-            for fixture in fixtures {
-                let before = receiver?.received.count ?? 0
-                let requestID = runtimeAPI.enqueue(fixture.event, timeout: .seconds(30))
-                let result: InvocationResult
-                do {
-                    result = try await runtimeAPI.waitForResult(requestID, timeout: .seconds(40))
-                } catch {
-                    if let initError = runtimeAPI.initError {
-                        throw ReplayError("the function failed to start: \(initError.bodyText)")
-                    }
-                    throw error
+            var start = 0
+            while start < fixtures.count {
+                let batch = fixtures[start..<min(start + max(concurrency, 1), fixtures.count)]
+                start += batch.count
+                let sent = batch.map { fixture in
+                    let traceID = RuntimeAPIServer.makeTraceID()
+                    return (fixture, traceID, runtimeAPI.enqueue(fixture.event, timeout: .seconds(30), traceID: traceID))
                 }
-                let webhooks = receiver.map { Array($0.received.dropFirst(before)) }
-                let verdict = ReplayJudge.judge(fixture, result: result, webhooks: webhooks)
-                verdicts.append(verdict)
-                report(verdict)
+                for (fixture, traceID, requestID) in sent {
+                    let result: InvocationResult
+                    do {
+                        result = try await runtimeAPI.waitForResult(requestID, timeout: .seconds(40))
+                    } catch {
+                        if let initError = runtimeAPI.initError {
+                            throw ReplayError("the function failed to start: \(initError.bodyText)")
+                        }
+                        throw error
+                    }
+                    let webhooks = receiver.map { $0.received.filter { $0.request.header("X-Amzn-Trace-Id") == traceID } }
+                    let verdict = ReplayJudge.judge(fixture, result: result, webhooks: webhooks)
+                    verdicts.append(verdict)
+                    report(verdict)
+                }
             }
         } catch {
             await process.stop()
@@ -181,6 +197,6 @@ public struct FixtureReplay {
         if status == -1 { await process.stop() }
         await runtimeAPI.shutdown()
         await receiver?.shutdown()
-        return (verdicts, status, process.logs)
+        return (verdicts, status, process.logs, runtimeAPI.inFlight.peak)
     }
 }

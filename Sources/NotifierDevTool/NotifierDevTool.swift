@@ -20,6 +20,8 @@ struct Replay: AsyncParsableCommand {
             with events/expected/NAME.json. Webhooks go to an embedded receiver that checks the API key and
             verifies the signature, unless --api-base-url names a real backend (then WEBHOOK_API_KEY and
             WEBHOOK_SIGNING_SECRET come from this environment). Exits non-zero when any outcome differs.
+            With --concurrency N the function runs as on Lambda Managed Instances
+            (AWS_LAMBDA_MAX_CONCURRENCY=N) and is handed N events at a time.
             """)
 
     @Option(help: "Folder of event fixtures.")
@@ -34,11 +36,28 @@ struct Replay: AsyncParsableCommand {
     @Flag(help: "Show the function's own log lines as they are written.")
     var verbose = false
 
+    @Option(help: "Invocations in flight at once (AWS_LAMBDA_MAX_CONCURRENCY), 1 to 1024.")
+    var concurrency = 1
+
+    @Option(help: "Milliseconds the embedded receiver takes over each webhook, as a real backend would.")
+    var backendLatencyMs = 0
+
+    func validate() throws {
+        guard (1...1024).contains(concurrency) else {
+            throw ValidationError("--concurrency must be from 1 to 1024, not \(concurrency)")
+        }
+        guard (0...60_000).contains(backendLatencyMs) else {
+            throw ValidationError("--backend-latency-ms must be from 0 to 60000, not \(backendLatencyMs)")
+        }
+    }
+
     func run() async throws {
         let fixtures = try EventFixture.load(from: URL(fileURLWithPath: events))
         let executable = bootstrap ?? LambdaProcess.productsDirectory.appendingPathComponent("bootstrap").path
         var replay = FixtureReplay(fixtures: fixtures, executable: executable, apiBaseURL: apiBaseURL)
         replay.echoLogs = verbose
+        replay.concurrency = concurrency
+        replay.backendLatency = .milliseconds(backendLatencyMs)
         let environment = ProcessInfo.processInfo.environment
         for name in ["AWS_LAMBDA_LOG_FORMAT", "AWS_LAMBDA_LOG_LEVEL", "AUDIO_FILES_PREFIX", "ALLOWED_BUCKETS", "WEBHOOK_PATH"] {
             replay.extraEnvironment[name] = environment[name]
@@ -58,6 +77,9 @@ struct Replay: AsyncParsableCommand {
         }
         let unexpected = outcome.verdicts.filter { !$0.passed }.count
         print("replay: \(outcome.verdicts.count) events, \(outcome.verdicts.count - unexpected) as expected, \(unexpected) unexpected; bootstrap exited \(outcome.exitStatus) after SIGTERM")
+        if concurrency > 1 {
+            print("replay: \(outcome.peakInFlight) of \(concurrency) invocations were in flight at once at the most")
+        }
         if unexpected > 0 && !verbose {
             print("function log:\n\(outcome.logs)")
         }

@@ -107,4 +107,18 @@ struct ConcurrentProcessTests {
         _ = try await function.invoke(#"{"n":1}"#)
         #expect(function.api.registeredExtensions.isEmpty)
     }
+
+    @Test func replayingEveryFixtureFourAtATimeMatchesEveryExpectation() async throws {
+        let fixtures = try EventFixture.load(from: repositoryRoot.appendingPathComponent("events"))
+        var replay = FixtureReplay(fixtures: fixtures, executable: executable("bootstrap"))
+        replay.concurrency = 4
+        replay.backendLatency = .milliseconds(300)  // uploads in one batch overlap for that long
+        let outcome = try await replay.run { _ in }
+        for verdict in outcome.verdicts where !verdict.passed {
+            Issue.record("\(verdict.fixture): \(verdict.problems.joined(separator: "; "))")
+        }
+        #expect(outcome.verdicts.count == fixtures.count)
+        #expect(outcome.peakInFlight >= 2)
+        #expect(outcome.exitStatus == 0)
+    }
 }
