@@ -80,7 +80,7 @@ let package = Package(
         .target(name: "S3Events", dependencies: ["StrictJSON", "MiniFoundation"]),
         // S3 HeadObject and Secrets Manager GetSecretValue, signed by libcurl (CURLOPT_AWS_SIGV4).
         .target(name: "AWSClient", dependencies: ["HTTP", "StrictJSON", "MiniFoundation"], swiftSettings: offTheWarmPath),
-        .target(name: "StandardWebhooks", dependencies: ["CLibCrypto"]),
+        .target(name: "StandardWebhooks", dependencies: ["CLibCrypto", "MiniFoundation"]),
         // CloudWatch Embedded Metric Format documents, written as whole lines to standard output.
         .target(name: "EmbeddedMetrics", dependencies: ["MiniFoundation"], swiftSettings: offTheWarmPath),
         .target(
@@ -115,7 +115,7 @@ let package = Package(
         .target(
             name: "LocalLambda",
             dependencies: [
-                "StandardWebhooks",
+                "MiniFoundation", "StandardWebhooks",
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "NIOHTTP1", package: "swift-nio"),

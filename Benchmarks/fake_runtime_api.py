@@ -4,8 +4,10 @@ It hands out one event per `GET /runtime/invocation/next`, accepts `/response` a
 and calls a hook the moment each `next` arrives, *before* answering it: the function process is then
 blocked in its long poll, so its /proc counters are still. The first `next` is the end of cold start.
 It stops (leaving that `next` unanswered) once the given number of invocations were handed out and
-the following `next` arrived, when the hook returns True for a `next`, when the watched process
-exits, or at its time limit.
+the following `next` arrived (with `drain`, once every one of them was also answered: several
+workers poll at once), when the hook returns True for a `next`, when the watched process exits, or
+at its time limit. It registers extensions (`/2020-01-01/extension/register`) and leaves their
+`event/next` unanswered, as Lambda does for an extension subscribed to no event.
 
 Single thread, `selectors`, hand-rolled HTTP/1.1 parsing with keep-alive: it only ever serves one
 function process, and it is idle while the function works, so its own cost stays out of the
@@ -28,16 +30,17 @@ FUNCTION_ARN = "arn:aws:lambda:us-east-1:123456789012:function:audio-upload-noti
 
 
 class Connection:
-    __slots__ = ("sock", "buf", "continued")
+    __slots__ = ("sock", "buf", "continued", "last_head")
 
     def __init__(self, sock):
         self.sock = sock
         self.buf = b""
         self.continued = False
+        self.last_head = b""
 
 
 class FakeRuntimeAPI:
-    def __init__(self, event, invocations, on_next=None, max_seconds=120.0, trace=True):
+    def __init__(self, event, invocations, on_next=None, max_seconds=120.0, trace=True, drain=False):
         self.event = event
         self.invocations = invocations
         self.on_next = on_next
@@ -57,6 +60,9 @@ class FakeRuntimeAPI:
         self.sent_ns = {}            # request id → when its event was sent
         self.responses = []          # (request id, perf_counter_ns, "response"|"error", body)
         self.init_errors = []
+        self.drain = drain
+        self.peak_in_flight = 0       # handed out and not yet answered, at the most
+        self.extensions = []          # Lambda-Extension-Name of each registration
         self.stop_reason = None
         self._stop = False
 
@@ -77,16 +83,19 @@ class FakeRuntimeAPI:
         conn.sock.sendall(head.encode() + self.event)
         self.sent_ns[request_id] = time.perf_counter_ns()
         self.handed_out += 1
+        self.peak_in_flight = max(self.peak_in_flight, self.handed_out - len(self.responses))
 
     def _handle(self, conn, method, path, body, arrived):
         if method == b"GET" and path.endswith(b"/runtime/invocation/next"):
             index = len(self.next_arrivals)
             self.next_arrivals.append(arrived)
             stop = self.on_next(index, arrived) if self.on_next is not None else None
-            if self.handed_out >= self.invocations or stop is True:
+            if stop is True or (self.handed_out >= self.invocations and not self.drain):
                 self.stop_reason = "done"
                 self._stop = True  # leave this long poll unanswered
                 return
+            if self.handed_out >= self.invocations:
+                return  # draining: this poll stays unanswered while the others finish
             self._answer_next(conn)
             return
         if method == b"POST" and b"/runtime/invocation/" in path:
@@ -96,7 +105,21 @@ class FakeRuntimeAPI:
             if kind in ("response", "error"):
                 self.responses.append((request_id, arrived, kind, body))
                 conn.sock.sendall(ACCEPTED)
+                if self.drain and len(self.responses) >= self.invocations:
+                    self.stop_reason = "done"
+                    self._stop = True
                 return
+        if method == b"POST" and path.endswith(b"/2020-01-01/extension/register"):
+            name = b""
+            for line in conn.last_head.split(b"\r\n"):
+                if line.lower().startswith(b"lambda-extension-name:"):
+                    name = line.split(b":", 1)[1].strip()
+            self.extensions.append(name.decode(errors="replace"))
+            conn.sock.sendall(b"HTTP/1.1 200 OK\r\nLambda-Extension-Identifier: bench-extension-%d\r\n"
+                              b"Content-Type: application/json\r\nContent-Length: 2\r\n\r\n{}" % len(self.extensions))
+            return
+        if method == b"GET" and path.endswith(b"/2020-01-01/extension/event/next"):
+            return  # subscribed to no event: never answered
         if method == b"POST" and path.endswith(b"/runtime/init/error"):
             self.init_errors.append(body)
             conn.sock.sendall(ACCEPTED)
@@ -129,6 +152,7 @@ class FakeRuntimeAPI:
             conn.buf = buf[total:]
             conn.continued = False
             method, path = request_line.split(b" ")[:2]
+            conn.last_head = head
             self._handle(conn, method, path, body, arrived)
             if self._stop:
                 return

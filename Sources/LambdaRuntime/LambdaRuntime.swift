@@ -64,6 +64,8 @@ public enum LambdaRuntime {
         // during init, that the factory works.
         logger.info("serving \(workers) invocations at once (\(RuntimeSettings.concurrencyVariable))")
         let pool = WorkerPool(workers: workers, shutdown: .process, makeLoop: { try makeLoop() }, logger: logger)
-        exit(pool.run(factory).exitCode)
+        let (exitCode, threads) = pool.run(factory)
+        for thread in threads { thread.detach() }  // the ones still polling end with the process
+        exit(exitCode)
     }
 }

@@ -17,7 +17,7 @@ enum ShutdownExtension {
         do {
             let client = try HTTPClient(trust: nil)
             let id = try ExtensionsAPIRequests.extensionID(from: try client.send(requests.register()))
-            _ = try OSThread {
+            try OSThread {
                 // Blocks for the environment's life. An answer would be a protocol fault: say so once.
                 do {
                     let response = try client.send(requests.next(extensionID: id))
@@ -25,7 +25,7 @@ enum ShutdownExtension {
                 } catch {
                     logger.warning("extension event/next failed: \(error); SIGTERM delivery may stop")
                 }
-            }
+            }.detach()
         } catch {
             logger.warning("could not register the SIGTERM extension: \(error); Lambda will end this environment without SIGTERM")
         }

@@ -1,5 +1,5 @@
 import Foundation
-import Synchronization
+import MiniFoundation
 
 /// A function's executable (`bootstrap`, `echo-lambda`) run as a child process, the way Lambda
 /// runs a custom runtime: its own environment, stderr captured for inspection.
@@ -8,7 +8,7 @@ public final class LambdaProcess: Sendable {
     private let output = OutputBuffer()
 
     private final class OutputBuffer: Sendable {
-        let bytes = Mutex<[UInt8]>([])
+        let bytes = Locked<[UInt8]>([])
     }
 
     /// - Parameter echoLogs: also copy the function's stderr to ours as it arrives.

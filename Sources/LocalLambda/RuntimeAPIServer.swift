@@ -1,4 +1,4 @@
-import Synchronization
+import MiniFoundation
 
 #if canImport(FoundationEssentials)
 import FoundationEssentials
@@ -145,7 +145,7 @@ final class RuntimeAPICore: Sendable {
         var extensionWaiters: [CheckedContinuation<Void, Never>] = []
     }
 
-    let state = Mutex(State())
+    let state = Locked(State())
 
     func enqueue(_ invocation: PendingInvocation) {
         let waiter: CheckedContinuation<PendingInvocation?, Never>? = state.withLock { state in

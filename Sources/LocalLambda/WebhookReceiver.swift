@@ -1,5 +1,5 @@
 import StandardWebhooks
-import Synchronization
+import MiniFoundation
 
 #if canImport(FoundationEssentials)
 import FoundationEssentials
@@ -80,7 +80,7 @@ public final class WebhookReceiver: Sendable {
             var inFlight = 0
             var peakInFlight = 0
         }
-        let mutex = Mutex(Content())
+        let mutex = Locked(Content())
     }
 
     private static func answer(_ request: RecordedRequest, state: SharedState, apiKey: String, verifier: WebhookVerifier) async -> ServerReply {

@@ -30,6 +30,12 @@ public struct OSThread: Sendable {
         _ = pthread_join(handle, nil)
     }
 
+    /// Lets the thread end on its own: nobody will join it (a thread neither joined nor detached
+    /// keeps its resources after it ends).
+    public func detach() {
+        _ = pthread_detach(handle)
+    }
+
     /// Carries the closure across `pthread_create`; only the new thread touches it afterwards.
     private final class Body: @unchecked Sendable {
         let run: () -> Void

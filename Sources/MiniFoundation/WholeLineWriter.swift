@@ -1,5 +1,3 @@
-import Synchronization
-
 #if canImport(Glibc)
 import Glibc
 #endif
@@ -11,15 +9,15 @@ import Glibc
 /// interleave. The lock keeps each line whole, whatever its length; uncontended it costs two atomic
 /// operations per line.
 public enum WholeLineWriter {
-    private static let standardOutputLock = Mutex(())
-    private static let standardErrorLock = Mutex(())
+    private static let standardOutputLock = Lock()
+    private static let standardErrorLock = Lock()
 
     public static func standardOutput(_ line: [UInt8]) {
-        standardOutputLock.withLock { _ in writeAll(line, to: 1) }
+        standardOutputLock.withLock { writeAll(line, to: 1) }
     }
 
     public static func standardError(_ line: [UInt8]) {
-        standardErrorLock.withLock { _ in writeAll(line, to: 2) }
+        standardErrorLock.withLock { writeAll(line, to: 2) }
     }
 
     /// Loops over partial writes and EINTR; gives up silently on a closed descriptor, since there is

@@ -1,5 +1,5 @@
 import CLibCrypto
-import Synchronization
+import MiniFoundation
 
 /// SHA-256 and HMAC-SHA256 from OpenSSL's libcrypto, which libcurl already loads.
 public enum Digest {
@@ -42,7 +42,7 @@ public enum Digest {
 /// fetch, which would otherwise lengthen every cold start.
 public final class HMACSHA256Key: Sendable {
     private let key: [UInt8]
-    private let keyed = Mutex<UnsafeMutableRawPointer?>(nil)
+    private let keyed = Locked<UnsafeMutableRawPointer?>(nil)
 
     public init(_ key: [UInt8]) {
         self.key = key

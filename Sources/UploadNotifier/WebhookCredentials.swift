@@ -1,6 +1,5 @@
 import MiniFoundation
 import StandardWebhooks
-import Synchronization
 
 /// What authenticates a webhook: the `X-Webhook-Api-Key` value and the signing secret(s).
 public struct WebhookCredentials: Sendable, Equatable {
@@ -61,7 +60,7 @@ public final class WebhookCredentialStore: @unchecked Sendable {
         var lastReread: ContinuousClock.Instant?
     }
 
-    private let state: Mutex<State>
+    private let state: Locked<State>
     private let apiKeySecretID: String?
     private let signingSecretID: String?
     /// `WEBHOOK_SIGNING_SECRET`'s signer, kept when only the API key is read from Secrets Manager.
@@ -79,7 +78,7 @@ public final class WebhookCredentialStore: @unchecked Sendable {
         self.signingSecretID = configuration.signingSecretID
         self.reader = reader
         self.plainSigner = configuration.signsWithAPIKey || configuration.signingSecretID != nil ? nil : configuration.signer
-        self.state = Mutex(State(current: WebhookCredentials(
+        self.state = Locked(State(current: WebhookCredentials(
             apiKey: configuration.apiKey, signer: configuration.signer, signsWithAPIKey: configuration.signsWithAPIKey)))
         if usesSecrets {
             let fresh = try read(current: state.withLock { $0.current })

@@ -194,10 +194,10 @@ final class Recorder: @unchecked Sendable {
     var requests: [RecordedRequest] { lock.locked { stored } }
 }
 
-import Synchronization
+import MiniFoundation
 
 final class NSLockLike: Sendable {
-    private let mutex = Mutex(())
+    private let mutex = Locked(())
     func locked<T>(_ body: () -> T) -> T { mutex.withLock { _ in body() } }
 }
 

@@ -1,13 +1,12 @@
 import Foundation
 import Logging
-import Synchronization
 import Testing
 
 @testable import LambdaLogging
 import MiniFoundation
 
 final class Lines: Sendable {
-    private let stored = Mutex<[String]>([])
+    private let stored = Locked<[String]>([])
     func append(_ line: String) { stored.withLock { $0.append(line) } }
     var all: [String] { stored.withLock { $0 } }
 }

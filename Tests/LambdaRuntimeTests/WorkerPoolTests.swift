@@ -30,7 +30,7 @@ final class SharedRuntimeAPI: Sendable {
         var connections = 0
     }
 
-    private let state = Mutex(State())
+    private let state = Locked(State())
     static let pollLimit: Duration = .seconds(20)
 
     func enqueue(_ invocation: Invocation) { state.withLock { $0.queue.append(invocation) } }
@@ -128,7 +128,8 @@ final class PoolHarness: Sendable {
     let api = SharedRuntimeAPI()
     let shutdown = ShutdownState()
     let workers: Int
-    private let result = Mutex<(exitCode: Int32, threads: [OSThread])?>(nil)
+    private let result = Locked<(exitCode: Int32, threads: [OSThread])?>(nil)
+    private let runner = Locked<OSThread?>(nil)
 
     init(workers: Int) { self.workers = workers }
 
@@ -144,10 +145,11 @@ final class PoolHarness: Sendable {
                     pause: { _ in }, logsTraceID: true)
             },
             logger: Logger(label: "test", factory: { _ in SwiftLogNoOpLogHandler() }))
-        _ = try OSThread { [self] in
+        let thread = try OSThread { [self] in
             let outcome = pool.run(handler)
             result.withLock { $0 = outcome }
         }
+        runner.withLock { $0 = thread }
     }
 
     /// The pool's exit code once it has decided to exit (nil if it has not within `limit`).
@@ -163,6 +165,7 @@ final class PoolHarness: Sendable {
     /// Releases every worker still polling and waits for all threads to end.
     func finish() {
         api.close()
+        runner.withLock { $0 }?.join()
         for thread in result.withLock({ $0?.threads ?? [] }) { thread.join() }
     }
 
@@ -204,7 +207,7 @@ func invocation(_ index: Int) -> Invocation {
         let workers = 8
         let harness = PoolHarness(workers: workers)
         for index in 0..<workers * 2 { harness.api.enqueue(invocation(index)) }
-        let signalWhileBusy = Mutex<Bool?>(nil)
+        let signalWhileBusy = Locked<Bool?>(nil)
         let shutdown = harness.shutdown
         // SIGTERM arrives once all eight are inside their handlers.
         try harness.start(ContextEcho(barrier: Barrier(count: workers), onAllArrived: {

@@ -7,7 +7,7 @@ import Testing
 /// What the refused workers share in the test: a start line and their answers.
 final class RefusedWorkers: Sendable {
     let ready = Atomic<Int>(0)
-    let answers = Mutex<[String?]>([])
+    let answers = Locked<[String?]>([])
 }
 
 /// Many workers refused at once by a backend whose key was rotated: one re-read for them all.
