@@ -143,7 +143,7 @@ def notifier_log_steps(logs, log_group: str, keys: dict[str, str], since_ms: int
     Text formats both carry the message and the key on one line."""
     steps: Counter = Counter()
     pages = logs.get_paginator("filter_log_events").paginate(
-        logGroupName=log_group, startTime=since_ms, filterPattern=f'"{keys["temp"].rsplit("/", 3)[0]}/"',
+        logGroupName=log_group, startTime=since_ms, filterPattern=f'"{keys["temp"].rsplit("/", 2)[0]}/"',
         PaginationConfig={"MaxItems": 500})
     for page in pages:
         for event in page["events"]:

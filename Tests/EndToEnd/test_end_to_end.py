@@ -106,3 +106,26 @@ def test_a_notifier_that_notifies_for_short_and_inference_fails_the_check(platfo
     assert "notifier_skipped_short: 0 times, expected once" in run.problems
     assert "notifier_failed_short: 1 times, expected never" in run.problems
     assert "webhook_rejected_not_an_upload: 2 times, expected never" in run.problems
+
+
+def test_the_account_check_reads_the_notifiers_log_lines_as_steps():
+    """tools/vba_platform.py e2e (not run here) learns the notifier's steps from its log group."""
+    from vba_platform import notifier_log_steps
+
+    keys = {f: f"audio-files/e2e-1/{f}/x.wav" for f in ("temp", "short", "inference")}
+    lines = ['{"level":"INFO","message":"webhook delivered","key":"audio-files/e2e-1/temp/x.wav"}',
+             "2026-01-01T00:00:00Z\tid\tINFO\tskipped key=audio-files/e2e-1/short/x.wav reason=not an upload",
+             '{"level":"ERROR","message":"webhook not delivered","key":"audio-files/e2e-1/inference/x.wav"}',
+             '{"level":"INFO","message":"webhook delivered","key":"audio-files/e2e-2/temp/x.wav"}']
+
+    class Logs:
+        def get_paginator(self, name):
+            assert name == "filter_log_events"
+            return self
+
+        def paginate(self, **query):
+            assert query["filterPattern"] == '"audio-files/e2e-1/"' and query["logGroupName"] == "/aws/lambda/f"
+            return [{"events": [{"message": line} for line in lines]}]
+
+    assert notifier_log_steps(Logs(), "/aws/lambda/f", keys, 0) == {
+        "notifier_delivered_temp": 1, "notifier_skipped_short": 1, "notifier_failed_inference": 1}
