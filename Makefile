@@ -20,7 +20,7 @@ STATIC_FLAGS  := -c release --static-swift-stdlib -Xswiftc -static-executable -X
 	-Xlinker --icf=safe --scratch-path $(STATIC_BUILD)
 STATIC_DEPS   := libcurl4-openssl-dev libssl-dev libc-ares-dev dpkg-dev advancecomp
 
-.PHONY: run test unit sanitize conformance deploy-test replay bench package static-bootstrap deploy deps venv rie clean help
+.PHONY: run test unit sanitize conformance deploy-test e2e replay bench package static-bootstrap deploy deps venv rie clean help
 
 help:  ## list the targets
 	@grep -hE '^[a-z0-9-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-12s %s\n", $$1, $$2}'
@@ -30,13 +30,13 @@ run: deps  ## the main job: replay events/*.json through the real bootstrap, loc
 	$(SWIFT) build --product notifier-dev
 	$(DEBUG_BIN)/notifier-dev replay --events events --bootstrap $(DEBUG_BIN)/bootstrap
 
-test: deps venv rie  ## every test: unit, integration, replay smoke, packaging, RIE conformance, deploy
+test: deps venv rie  ## every test: unit, integration, replay smoke, packaging, RIE conformance, deploy, end-to-end
 	$(SWIFT) build --build-tests
 	$(SWIFT) test --skip-build
 	$(DEBUG_BIN)/notifier-dev replay --events events --bootstrap $(DEBUG_BIN)/bootstrap
 	$(MAKE) --no-print-directory package
 	BOOTSTRAP=$(DEBUG_BIN)/bootstrap ECHO_LAMBDA=$(DEBUG_BIN)/echo-lambda RIE=$(RIE) AWS_PROBE=$(DEBUG_BIN)/aws-probe \
-		$(PYTHON) -m pytest $(wildcard Tests/Conformance Tests/Deploy) -q -p no:cacheprovider
+		$(PYTHON) -m pytest $(wildcard Tests/Conformance Tests/Deploy Tests/EndToEnd) -q -p no:cacheprovider
 	$(MAKE) --no-print-directory sanitize
 	$(MAKE) --no-print-directory fuzz-smoke
 
@@ -56,6 +56,12 @@ sanitize: deps  ## Swift tests under AddressSanitizer + LeakSanitizer, with ASan
 
 deploy-test: venv  ## the deploy suite: cfn-lint on the template, deploy.sh against a loopback moto server
 	$(PYTHON) -m pytest Tests/Deploy -q -p no:cacheprovider
+
+# The guide's "upload -> notification -> preprocessing" on moto: deploy/platform.yaml's queues and roles,
+# the shipped bootstrap under the RIE, tools/reference_backend.py and tools/preprocessing_worker.py.
+e2e: deps venv rie  ## the end-to-end check against moto (Tests/EndToEnd; against an account: tools/vba_platform.py e2e)
+	$(SWIFT) build --product bootstrap
+	BOOTSTRAP=$(DEBUG_BIN)/bootstrap RIE=$(RIE) $(PYTHON) -m pytest Tests/EndToEnd -q -p no:cacheprovider
 
 conformance: deps venv rie  ## conformance tests under the real AWS Runtime Interface Emulator
 	$(SWIFT) build --product bootstrap
