@@ -20,7 +20,7 @@ STATIC_FLAGS  := -c release --static-swift-stdlib -Xswiftc -static-executable -X
 	-Xlinker --icf=safe --scratch-path $(STATIC_BUILD)
 STATIC_DEPS   := libcurl4-openssl-dev libssl-dev libc-ares-dev dpkg-dev advancecomp
 
-.PHONY: run test unit sanitize conformance deploy-test e2e replay bench package static-bootstrap deploy deps venv rie clean help
+.PHONY: run test unit sanitize tsan conformance deploy-test e2e replay bench package static-bootstrap deploy deps venv rie clean help
 
 help:  ## list the targets
 	@grep -hE '^[a-z0-9-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-12s %s\n", $$1, $$2}'
@@ -38,6 +38,7 @@ test: deps venv rie  ## every test: unit, integration, replay smoke, packaging, 
 	BOOTSTRAP=$(DEBUG_BIN)/bootstrap ECHO_LAMBDA=$(DEBUG_BIN)/echo-lambda RIE=$(RIE) AWS_PROBE=$(DEBUG_BIN)/aws-probe \
 		$(PYTHON) -m pytest $(wildcard Tests/Conformance Tests/Deploy Tests/EndToEnd) -q -p no:cacheprovider
 	$(MAKE) --no-print-directory sanitize
+	$(MAKE) --no-print-directory tsan
 	$(MAKE) --no-print-directory fuzz-smoke
 
 unit: deps  ## Swift tests only (unit and integration)
@@ -53,6 +54,15 @@ sanitize: deps  ## Swift tests under AddressSanitizer + LeakSanitizer, with ASan
 	$(SWIFT) build --build-tests --sanitize=address --scratch-path $(SANITIZE_BUILD)
 	ASAN_OPTIONS=detect_leaks=1 LSAN_OPTIONS=suppressions=$(CURDIR)/Tests/Sanitizers/lsan.supp:print_suppressions=1 \
 		$(SWIFT) test --skip-build --sanitize=address --scratch-path $(SANITIZE_BUILD)
+
+# ThreadSanitizer over the Swift tests, the concurrency ones included (N workers in-process against a
+# fake Runtime API, and TSan-built bootstrap and echo-lambda processes with AWS_LAMBDA_MAX_CONCURRENCY).
+# Any report fails the run (the process exits 66). Shared state is locked with pthread mutexes (Lock,
+# Locked), which ThreadSanitizer intercepts; Synchronization.Mutex's futex calls it cannot see.
+TSAN_BUILD := .build-tsan
+tsan: deps  ## Swift tests under ThreadSanitizer, with TSan-built bootstrap and echo-lambda
+	$(SWIFT) build --build-tests --sanitize=thread --scratch-path $(TSAN_BUILD)
+	$(SWIFT) test --skip-build --sanitize=thread --scratch-path $(TSAN_BUILD)
 
 deploy-test: venv  ## the deploy suite: cfn-lint on the template, deploy.sh against a loopback moto server
 	$(PYTHON) -m pytest Tests/Deploy -q -p no:cacheprovider
