@@ -2,6 +2,7 @@ import HTTP
 import LambdaRuntime
 import Logging
 import MiniFoundation
+import S3EventRoutes
 import S3Events
 
 /// S3 ObjectCreated notifications in, one signed webhook per upload under `temp/` out.
@@ -35,18 +36,25 @@ public final class UploadNotifierHandler: LambdaHandler {
     }
 
     public func handle(_ event: [UInt8], context: LambdaContext) throws -> [UInt8] {
-        let records: [S3EventRecord]
         var counts = InvocationMetrics()
         // One EMF line per invocation, whatever its outcome, before the result leaves the handler.
         defer { emitMetrics(counts) }
-        switch Result(catching: { () throws(S3EventError) in try S3Notification.decode(event) }) {
+        let records: [S3EventRecord]
+        switch Result(catching: { () throws(S3RouteError) in try S3EventRouter.route(event) }) {
         case .failure(let error):
             throw InvalidEventError(reason: error.description)
-        case .success(.test(let test)):
-            context.logger.info("acknowledged s3:TestEvent", metadata: ["bucket": "\(test.bucket ?? "-")"])
-            return InvocationSummary(delivered: 0, skipped: 0, results: [], testEvent: true).jsonBytes()
-        case .success(.records(let decoded)):
+        case .success(.notification(.test(let test), let route)):
+            return acknowledge(test, route: route, context: context)
+        case .success(.notification(.records(let decoded), _)):
             records = decoded
+        case .success(.sqsBatch(let messages)):
+            records = try messages.flatMap { message throws(InvalidEventError) -> [S3EventRecord] in
+                switch message.content {
+                case .success(.records(let records)): return records
+                case .success(.test): return []
+                case .failure(let error): throw InvalidEventError(reason: "SQS message \(message.messageID): \(error)")
+                }
+            }
         }
 
         var results: [InvocationSummary.RecordResult] = []
@@ -92,6 +100,12 @@ public final class UploadNotifierHandler: LambdaHandler {
             throw WebhookDeliveryFailed(failures: failures, delivered: results.count { $0.outcome == .delivered })
         }
         return InvocationSummary(results: results).jsonBytes()
+    }
+
+    /// S3 sends an `s3:TestEvent` once, when the notification is configured; it carries no upload.
+    private func acknowledge(_ test: S3TestEvent, route: S3EventRoute, context: LambdaContext) -> [UInt8] {
+        context.logger.info("acknowledged s3:TestEvent", metadata: ["bucket": "\(test.bucket ?? "-")", "route": "\(route.rawValue)"])
+        return InvocationSummary(delivered: 0, skipped: 0, results: [], testEvent: true).jsonBytes()
     }
 
     private func skip(
