@@ -28,8 +28,8 @@ func emit(_ fields: [(String, Field)], exitCode: Int32) -> Never {
         value.append(to: &out)
     }
     out.append(contentsOf: Array("}\n".utf8))
-    // write(2), not stdio: the line is one write, and `stdout` is shared mutable state to Swift 6.
-    out.withUnsafeBufferPointer { _ = write(1, $0.baseAddress, $0.count) }
+    // write(2), not stdio: `stdout` is shared mutable state to Swift 6.
+    WholeLineWriter.standardOutput(out)
     exit(exitCode)
 }
 

@@ -6,5 +6,5 @@ import UploadNotifier
 import URLSessionTransport
 
 LambdaRuntime.run { setup in
-    try UploadNotifierHandler.make(setup) { (_: TrustStore?) throws(HTTPError) in URLSessionTransport() }
+    try UploadNotifierHandler.factory(setup) { (_: TrustStore?) throws(HTTPError) in URLSessionTransport() }
 }

@@ -93,7 +93,7 @@ struct EchoReply: Encodable {
     enum CodingKeys: CodingKey { case event, traceEnv, context }
 }
 
-struct EchoHandler: LambdaHandler {
+struct EchoHandler: LambdaHandler, LambdaHandlerFactory {
     func handle(_ event: [UInt8], context: LambdaContext) throws -> [UInt8] {
         guard case .object(let fields) = try? JSONDecoder().decode(JSONValue.self, from: Data(event)) else {
             throw EchoError(errorType: "InvalidEvent", errorMessage: "the event is not a JSON object")

@@ -15,7 +15,7 @@ public struct LambdaLogHandler: LogHandler {
 
     public var metadata: Logger.Metadata = [:]
     public var logLevel: Logger.Level
-    private let format: Format
+    public let format: Format
     private let write: @Sendable ([UInt8]) -> Void
 
     public init(format: Format, level: Logger.Level, write: @escaping @Sendable ([UInt8]) -> Void = LambdaLogHandler.writeToStandardError) {
@@ -156,18 +156,9 @@ public struct LambdaLogHandler: LogHandler {
         }
     }
 
-    /// One write(2) per line, so lines from one process never interleave mid-line.
-    public static let writeToStandardError: @Sendable ([UInt8]) -> Void = { line in
-        line.withUnsafeBufferPointer { bytes in
-            var offset = 0
-            while offset < bytes.count {
-                let written = Glibc.write(2, bytes.baseAddress! + offset, bytes.count - offset)
-                if written < 0 && errno == EINTR { continue }
-                if written <= 0 { return }
-                offset += written
-            }
-        }
-    }
+    /// One line at a time for the whole process (``WholeLineWriter``), so that lines from concurrent
+    /// invocations may follow each other in any order but never mix within a line.
+    public static let writeToStandardError: @Sendable ([UInt8]) -> Void = { WholeLineWriter.standardError($0) }
 
     /// RFC 3339 UTC with milliseconds (`2026-11-29T03:44:53.123Z`), without Foundation's
     /// formatters (they cost start-up time).

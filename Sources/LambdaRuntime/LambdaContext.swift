@@ -25,13 +25,13 @@ public struct LambdaContext: Sendable {
     public init(
         requestID: String, deadlineMilliseconds: Int64, invokedFunctionARN: String? = nil,
         traceID: String? = nil, clientContext: String? = nil, cognitoIdentity: String? = nil,
-        environment: LambdaEnvironment = LambdaEnvironment(), logger: Logger
+        tenantID: String? = nil, environment: LambdaEnvironment = LambdaEnvironment(), logger: Logger
     ) {
         self.init(
             InvocationMetadata(
                 requestID: requestID, deadlineMilliseconds: deadlineMilliseconds,
                 invokedFunctionARN: invokedFunctionARN, traceID: traceID,
-                clientContext: clientContext, cognitoIdentity: cognitoIdentity),
+                clientContext: clientContext, cognitoIdentity: cognitoIdentity, tenantID: tenantID),
             environment: environment, logger: logger)
     }
 
@@ -39,7 +39,11 @@ public struct LambdaContext: Sendable {
     /// `Lambda-Runtime-Deadline-Ms`: the deadline as Unix epoch milliseconds.
     public var deadlineMilliseconds: Int64 { metadata.deadlineMilliseconds }
     public var invokedFunctionARN: String? { metadata.invokedFunctionARN }
+    /// The X-Ray trace header of this invocation. With several invocations in flight it lives here
+    /// only: `_X_AMZN_TRACE_ID` is process-wide and is then left unset.
     public var traceID: String? { metadata.traceID }
+    /// `Lambda-Runtime-Aws-Tenant-Id`, for functions in tenant isolation mode.
+    public var tenantID: String? { metadata.tenantID }
     public var clientContext: String? { metadata.clientContext }
     public var cognitoIdentity: String? { metadata.cognitoIdentity }
 

@@ -8,12 +8,15 @@ import MiniFoundation
 import Glibc
 #endif
 
-/// The entry point of a custom runtime: sets up logging and signals, builds the handler, serves.
+/// The entry point of a custom runtime: sets up logging and signals, builds the handlers, serves.
 public enum LambdaRuntime {
-    /// Runs the handler built by `makeHandler` for as long as Lambda sends invocations.
+    /// Serves the handlers `makeFactory`'s factory makes, for as long as Lambda sends invocations:
+    /// one at a time, or `AWS_LAMBDA_MAX_CONCURRENCY` at once on Lambda Managed Instances, each on a
+    /// worker thread with a handler of its own.
     ///
-    /// A throwing `makeHandler` is reported on `/runtime/init/error` and ends the process.
-    public static func run<Handler: LambdaHandler>(_ makeHandler: (LambdaInitContext) throws -> Handler) -> Never {
+    /// A throwing `makeFactory` or first `makeHandler`, or a bad runtime setting, is reported on
+    /// `/runtime/init/error` and ends the process.
+    public static func run<Factory: LambdaHandlerFactory>(_ makeFactory: @Sendable (LambdaInitContext) throws -> Factory) -> Never {
         let variables = EnvironmentVariables()
         guard let endpoint = variables["AWS_LAMBDA_RUNTIME_API"], !endpoint.isEmpty else {
             LambdaLogHandler.writeToStandardError(Array((
@@ -27,19 +30,40 @@ public enum LambdaRuntime {
         for problem in LambdaLogHandler.settingProblems(variables) { logger.warning("\(problem)") }
         ShutdownState.installSignalHandlers()
 
-        let client: RuntimeAPIClient
-        do {
+        let environment = LambdaEnvironment(variables)
+        // A malformed value is reported as an init error below, once the Runtime API can hear it.
+        let settings = Result { () throws(RuntimeSettingError) in try RuntimeSettings(variables) }
+        let workers = (try? settings.get())?.workers ?? 1
+        @Sendable func makeLoop() throws(HTTPError) -> RuntimeLoop {
             // Plain http to the local Runtime API: no CA store.
-            client = RuntimeAPIClient(endpoint: endpoint, transport: try HTTPClient(trust: nil))
+            let client = RuntimeAPIClient(endpoint: endpoint, transport: try HTTPClient(trust: nil))
+            // With several workers the process-wide trace variable would carry another invocation's id.
+            let setTraceID: (String?) -> Void = workers == 1 ? TraceVariable().set : { _ in }
+            return RuntimeLoop(
+                api: client, shutdown: .process, environment: environment, logger: logger,
+                setTraceID: setTraceID, pause: Pause.sleep, logsTraceID: workers > 1)
+        }
+        let loop: RuntimeLoop
+        do {
+            loop = try makeLoop()
         } catch {
             logger.critical("cannot start the HTTP client: \(error)")
             exit(1)
         }
-        let traceVariable = TraceVariable()
-        let loop = RuntimeLoop(
-            api: client, shutdown: .process, environment: LambdaEnvironment(variables), logger: logger,
-            setTraceID: traceVariable.set, pause: Pause.sleep)
-        guard let handler = loop.initialise(variables: variables, makeHandler) else { exit(1) }
-        exit(loop.serve(handler))
+        guard let (factory, handler) = loop.initialise(variables: variables, { setup in
+            let settings = try settings.get()
+            if settings.workers > 1 && logHandler.format == .text {
+                setup.logger.warning("AWS_LAMBDA_LOG_FORMAT is Text with \(settings.workers) concurrent invocations: Lambda Managed Instances accept only JSON; each Text line still names its request id")
+            }
+            if settings.registersShutdownExtension { ShutdownExtension.register(endpoint: endpoint, logger: setup.logger) }
+            let factory = try makeFactory(setup)
+            return (factory, try factory.makeHandler())
+        }) else { exit(1) }
+        if workers == 1 { exit(loop.serve(handler)) }
+        // Each worker makes its own loop and handler on its thread; the ones made here only proved,
+        // during init, that the factory works.
+        logger.info("serving \(workers) invocations at once (\(RuntimeSettings.concurrencyVariable))")
+        let pool = WorkerPool(workers: workers, shutdown: .process, makeLoop: { try makeLoop() }, logger: logger)
+        exit(pool.run(factory).exitCode)
     }
 }

@@ -18,12 +18,16 @@ struct RuntimeLoop {
     let shutdown: ShutdownState
     let environment: LambdaEnvironment
     let logger: Logger
-    /// Sets `_X_AMZN_TRACE_ID` for the invocation about to run.
+    /// Sets `_X_AMZN_TRACE_ID` for the invocation about to run (a no-op with several workers).
     let setTraceID: (String?) -> Void
     let pause: (Duration) -> Void
+    /// Puts the trace id on the invocation's log lines: with several workers the process-wide
+    /// variable cannot carry it.
+    var logsTraceID = false
 
-    /// Builds the handler; a throwing `makeHandler` is reported on `/runtime/init/error` and gives nil.
-    func initialise<Handler: LambdaHandler>(
+    /// Builds what serves the invocations; a throwing `makeHandler` is reported on
+    /// `/runtime/init/error` and gives nil.
+    func initialise<Handler>(
         variables: EnvironmentVariables, _ makeHandler: (LambdaInitContext) throws -> Handler
     ) -> Handler? {
         do {
@@ -40,15 +44,19 @@ struct RuntimeLoop {
         }
     }
 
-    /// Serves invocations; returns the process exit code: 0 after a shutdown request, 1 when the
-    /// Runtime API is gone.
+    /// Serves invocations; returns this worker's exit code: 0 after a stop request (SIGTERM, or
+    /// another worker that lost the Runtime API), 1 when the Runtime API is gone. Either way the
+    /// worker is no longer counted busy, and with one worker the code is the process's.
     func serve<Handler: LambdaHandler>(_ handler: Handler) -> Int32 {
         while true {
             guard shutdown.enterWaiting() else {
                 logger.info("shutting down after SIGTERM")
                 return 0
             }
-            guard let invocation = nextInvocation() else { return 1 }
+            guard let invocation = nextInvocation() else {
+                shutdown.runtimeAPIWasLost()
+                return 1
+            }
             guard shutdown.enterBusy() else {
                 logger.info("shutting down after SIGTERM")
                 return 0
@@ -57,9 +65,15 @@ struct RuntimeLoop {
             setTraceID(metadata.traceID)
             var invocationLogger = logger
             invocationLogger[metadataKey: "requestId"] = .string(metadata.requestID)
+            if let tenantID = metadata.tenantID { invocationLogger[metadataKey: "tenantId"] = .string(tenantID) }
+            if logsTraceID, let traceID = metadata.traceID { invocationLogger[metadataKey: "traceId"] = .string(traceID) }
             let context = LambdaContext(metadata, environment: environment, logger: invocationLogger)
             guard report(invoke(handler, invocation.event, context), for: metadata.requestID, logger: invocationLogger)
-            else { return 1 }
+            else {
+                shutdown.runtimeAPIWasLost()
+                _ = shutdown.enterWaiting()  // this invocation is over, reported or not
+                return 1
+            }
         }
     }
 

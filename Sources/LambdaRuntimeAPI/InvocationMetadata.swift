@@ -9,10 +9,13 @@ public struct InvocationMetadata: Sendable, Equatable {
     public var traceID: String?
     public var clientContext: String?
     public var cognitoIdentity: String?
+    /// `Lambda-Runtime-Aws-Tenant-Id`: set for functions in tenant isolation mode.
+    public var tenantID: String?
 
     public init(
         requestID: String, deadlineMilliseconds: Int64, invokedFunctionARN: String? = nil,
-        traceID: String? = nil, clientContext: String? = nil, cognitoIdentity: String? = nil
+        traceID: String? = nil, clientContext: String? = nil, cognitoIdentity: String? = nil,
+        tenantID: String? = nil
     ) {
         self.requestID = requestID
         self.deadlineMilliseconds = deadlineMilliseconds
@@ -20,6 +23,7 @@ public struct InvocationMetadata: Sendable, Equatable {
         self.traceID = traceID
         self.clientContext = clientContext
         self.cognitoIdentity = cognitoIdentity
+        self.tenantID = tenantID
     }
 
     /// Reads the headers of a `next` response; the two the protocol requires must be there.
@@ -35,6 +39,7 @@ public struct InvocationMetadata: Sendable, Equatable {
             invokedFunctionARN: headers.value(for: "Lambda-Runtime-Invoked-Function-Arn"),
             traceID: headers.value(for: "Lambda-Runtime-Trace-Id"),
             clientContext: headers.value(for: "Lambda-Runtime-Client-Context"),
-            cognitoIdentity: headers.value(for: "Lambda-Runtime-Cognito-Identity"))
+            cognitoIdentity: headers.value(for: "Lambda-Runtime-Cognito-Identity"),
+            tenantID: headers.value(for: "Lambda-Runtime-Aws-Tenant-Id"))
     }
 }

@@ -58,11 +58,11 @@ public final class RuntimeAPIServer: Sendable {
     @discardableResult
     public func enqueue(
         _ event: [UInt8], timeout: Duration = .seconds(30), traceID: String? = RuntimeAPIServer.makeTraceID(),
-        clientContext: String? = nil, cognitoIdentity: String? = nil
+        clientContext: String? = nil, cognitoIdentity: String? = nil, tenantID: String? = nil
     ) -> String {
         let invocation = PendingInvocation(
             requestID: UUID().uuidString.lowercased(), event: event, timeout: timeout, traceID: traceID,
-            clientContext: clientContext, cognitoIdentity: cognitoIdentity)
+            clientContext: clientContext, cognitoIdentity: cognitoIdentity, tenantID: tenantID)
         core.enqueue(invocation)
         return invocation.requestID
     }
@@ -82,6 +82,12 @@ public final class RuntimeAPIServer: Sendable {
     }
 
     public var initError: InvocationResult? { core.state.withLock { $0.initError } }
+
+    /// The names extensions registered with (`Lambda-Extension-Name`), in order.
+    public var registeredExtensions: [String] { core.state.withLock { $0.extensions } }
+
+    /// Invocations handed out through `next` and not yet answered, and the most there ever were.
+    public var inFlight: (now: Int, peak: Int) { core.state.withLock { ($0.inFlight.count, $0.peakInFlight) } }
 
     /// Whether the function has received `requestID` through `next`.
     public func wasHandedOut(_ requestID: String) -> Bool {
@@ -119,6 +125,7 @@ struct PendingInvocation: Sendable {
     var traceID: String?
     var clientContext: String?
     var cognitoIdentity: String?
+    var tenantID: String?
 }
 
 /// The Runtime API's state and routing, shared with the HTTP server's connection tasks.
@@ -132,6 +139,10 @@ final class RuntimeAPICore: Sendable {
         var faults: [RuntimeAPIRoute: [RuntimeAPIFault]] = [:]
         var requestCounts: [RuntimeAPIRoute: Int] = [:]
         var stopped = false
+        var peakInFlight = 0
+        var extensions: [String] = []
+        /// Extensions' `event/next` polls: never answered (they subscribe to no event) until stop.
+        var extensionWaiters: [CheckedContinuation<Void, Never>] = []
     }
 
     let state = Mutex(State())
@@ -148,16 +159,21 @@ final class RuntimeAPICore: Sendable {
     }
 
     func stop() {
-        let waiters = state.withLock { state in
+        let (waiters, extensionWaiters) = state.withLock { state in
             state.stopped = true
-            defer { state.waiters.removeAll() }
-            return state.waiters
+            defer {
+                state.waiters.removeAll()
+                state.extensionWaiters.removeAll()
+            }
+            return (state.waiters, state.extensionWaiters)
         }
         for waiter in waiters { waiter.resume(returning: nil) }
+        for waiter in extensionWaiters { waiter.resume() }
     }
 
     func route(_ request: RecordedRequest) async -> ServerReply {
         let parts = request.path.split(separator: "/").map(String.init)
+        if parts.first == "2020-01-01" { return await extensionRoute(request, parts) }
         guard parts.count >= 4, parts[0] == "2018-06-01", parts[1] == "runtime" else {
             return .json(404, #"{"errorMessage":"unknown path","errorType":"NotFound"}"#)
         }
@@ -202,6 +218,35 @@ final class RuntimeAPICore: Sendable {
         }
     }
 
+    /// The Extensions API 2020-01-01 as an internal extension uses it: register, then an
+    /// `event/next` that waits for good (no event is subscribed to).
+    private func extensionRoute(_ request: RecordedRequest, _ parts: [String]) async -> ServerReply {
+        let tail = parts.dropFirst().joined(separator: "/")
+        if request.method == "POST" && tail == "extension/register" {
+            guard let name = request.header("Lambda-Extension-Name"), !name.isEmpty else {
+                return .json(400, #"{"errorMessage":"missing Lambda-Extension-Name","errorType":"Extension.InvalidRequest"}"#)
+            }
+            state.withLock { $0.extensions.append(name) }
+            return .respond(
+                status: 200, headers: [("Content-Type", "application/json"), ("Lambda-Extension-Identifier", UUID().uuidString.lowercased())],
+                body: Array(#"{"functionName":"VoiceByAuribus-AudioUploadNotifier","functionVersion":"$LATEST","handler":""}"#.utf8))
+        }
+        if request.method == "GET" && tail == "extension/event/next" {
+            guard request.header("Lambda-Extension-Identifier") != nil else {
+                return .json(403, #"{"errorMessage":"missing Lambda-Extension-Identifier","errorType":"Extension.Forbidden"}"#)
+            }
+            await withCheckedContinuation { continuation in
+                let stopped = state.withLock { state in
+                    if !state.stopped { state.extensionWaiters.append(continuation) }
+                    return state.stopped
+                }
+                if stopped { continuation.resume() }
+            }
+            return .dropConnection
+        }
+        return .json(404, #"{"errorMessage":"unknown extension route","errorType":"NotFound"}"#)
+    }
+
     private func next() async -> ServerReply {
         let invocation: PendingInvocation? = await withCheckedContinuation { continuation in
             let ready: (invocation: PendingInvocation?, now: Bool) = state.withLock { state in
@@ -213,7 +258,10 @@ final class RuntimeAPICore: Sendable {
             if ready.now { continuation.resume(returning: ready.invocation) }
         }
         guard let invocation else { return .dropConnection }
-        state.withLock { _ = $0.inFlight.insert(invocation.requestID) }
+        state.withLock { state in
+            state.inFlight.insert(invocation.requestID)
+            state.peakInFlight = max(state.peakInFlight, state.inFlight.count)
+        }
         let (seconds, attoseconds) = invocation.timeout.components
         let deadline = Int64(Date().timeIntervalSince1970 * 1000) + seconds * 1000 + attoseconds / 1_000_000_000_000_000
         var headers = [
@@ -225,6 +273,7 @@ final class RuntimeAPICore: Sendable {
         if let trace = invocation.traceID { headers.append(("Lambda-Runtime-Trace-Id", trace)) }
         if let context = invocation.clientContext { headers.append(("Lambda-Runtime-Client-Context", context)) }
         if let identity = invocation.cognitoIdentity { headers.append(("Lambda-Runtime-Cognito-Identity", identity)) }
+        if let tenant = invocation.tenantID { headers.append(("Lambda-Runtime-Aws-Tenant-Id", tenant)) }
         return .respond(status: 200, headers: headers, body: invocation.event)
     }
 

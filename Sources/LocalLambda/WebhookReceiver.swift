@@ -34,12 +34,22 @@ public final class WebhookReceiver: Sendable {
     private let shared = SharedState()
     private let server: LoopbackHTTPServer
 
-    public init(apiKey: String, verifier: WebhookVerifier, port: Int = 0) async throws {
+    /// - Parameter latency: how long the backend takes over every request before answering.
+    public init(apiKey: String, verifier: WebhookVerifier, port: Int = 0, latency: Duration = .zero) async throws {
         let state = shared
         self.server = try await LoopbackHTTPServer(port: port) { request in
-            await Self.answer(request, state: state, apiKey: apiKey, verifier: verifier)
+            state.mutex.withLock { content in
+                content.inFlight += 1
+                content.peakInFlight = max(content.peakInFlight, content.inFlight)
+            }
+            defer { state.mutex.withLock { $0.inFlight -= 1 } }
+            if latency > .zero { try? await Task.sleep(for: latency) }
+            return await Self.answer(request, state: state, apiKey: apiKey, verifier: verifier)
         }
     }
+
+    /// The most requests that were ever being answered at once.
+    public var peakInFlight: Int { shared.mutex.withLock { $0.peakInFlight } }
 
     public var baseURL: String { server.baseURL }
     public var port: Int { server.port }
@@ -76,6 +86,8 @@ public final class WebhookReceiver: Sendable {
             var received: [ReceivedWebhook] = []
             var script: [Reply] = []
             var rejections: [String: Int] = [:]
+            var inFlight = 0
+            var peakInFlight = 0
         }
         let mutex = Mutex(Content())
     }

@@ -5,25 +5,26 @@ import LambdaRuntime
 import Logging
 import MiniFoundation
 
-/// Builds the handler at init: configuration, AWS clients when something needs them, the secrets,
-/// and the connections each peer keeps for the process's life.
-struct NotifierSetup {
-    let setup: LambdaInitContext
+/// Built once at init: the configuration, the AWS settings when something needs them, the secrets,
+/// the metrics format. Every worker shares it (immutable values and the locked credential store)
+/// and asks it for a handler of its own, with connections of its own.
+public struct UploadNotifierFactory: LambdaHandlerFactory {
+    let configuration: NotifierConfiguration
+    let credentials: WebhookCredentialStore
+    /// Set when `FETCH_OBJECT_METADATA` is on and there are AWS credentials.
+    let objectMetadata: (aws: AWSConfiguration, trust: TrustStore?)?
+    let metrics: MetricsOutput?
     let makeTransport: UploadNotifierHandler.TransportFactory
 
-    init(_ setup: LambdaInitContext, makeTransport: @escaping UploadNotifierHandler.TransportFactory) {
-        self.setup = setup
-        self.makeTransport = makeTransport
-    }
-
-    func handler() throws -> UploadNotifierHandler {
+    init(_ setup: LambdaInitContext, makeTransport: @escaping UploadNotifierHandler.TransportFactory) throws {
         let configuration = try NotifierConfiguration(environment: setup.variables)
         let logger = setup.logger
-        let aws = try awsConfiguration(for: configuration)
+        let aws = try Self.awsConfiguration(for: configuration, setup: setup)
 
         var secrets: (any SecretReader)?
         if let aws, configuration.apiKeySecretID != nil || configuration.signingSecretID != nil {
-            let transport = try transport(for: aws.secretsManagerEndpoint, variable: AWSService.secretsManager.endpointVariable)
+            let transport = try makeTransport(
+                try Self.trust(for: aws.secretsManagerEndpoint, variable: AWSService.secretsManager.endpointVariable, setup: setup))
             secrets = SecretsManagerSecrets(client: SecretsManagerClient(configuration: aws, transport: transport))
         }
         let credentials = try WebhookCredentialStore(configuration: configuration, reader: secrets)
@@ -32,13 +33,10 @@ struct NotifierSetup {
                 "no signing secret is set (WEBHOOK_SIGNING_SECRET or WEBHOOK_SIGNING_SECRET_ID): signing with a key derived from the API key, which travels in every request; set a separate whsec_ secret so signatures also prove authenticity")
         }
 
-        var fetcher: ObjectMetadataFetcher?
+        var objectMetadata: (aws: AWSConfiguration, trust: TrustStore?)?
         if configuration.fetchObjectMetadata {
             if let aws {
-                let s3 = S3Client(
-                    configuration: aws, transport: try transport(for: aws.s3Endpoint, variable: AWSService.s3.endpointVariable),
-                    timeout: ObjectMetadataFetcher.attemptTimeout)
-                fetcher = ObjectMetadataFetcher(reader: S3ObjectHeads(client: s3), webhookAttemptTimeout: configuration.attemptTimeout)
+                objectMetadata = (aws, try Self.trust(for: aws.s3Endpoint, variable: AWSService.s3.endpointVariable, setup: setup))
             } else {
                 logger.warning("FETCH_OBJECT_METADATA is on but there are no AWS credentials (AWS_ACCESS_KEY_ID, AWS_SECRET_ACCESS_KEY, AWS_REGION): webhooks go out with contentType and metadata null")
             }
@@ -50,23 +48,40 @@ struct NotifierSetup {
             "maxAttempts": "\(configuration.maxAttempts)",
             "signingSecrets": "\(credentials.current.signer.secrets.count)",
             "secretsFrom": "\(credentials.usesSecrets ? "Secrets Manager" : "environment")",
-            "objectMetadata": "\(fetcher != nil)",
+            "objectMetadata": "\(objectMetadata != nil)",
             "metrics": "\(configuration.metricsNamespace ?? "off")",
             "trustStore": "\(configuration.trustStore?.description ?? "none (plain http)")",
         ])
+        self.configuration = configuration
+        self.credentials = credentials
+        self.objectMetadata = objectMetadata
+        self.metrics = configuration.metricsNamespace.map {
+            MetricsOutput(
+                namespace: $0, functionName: setup.environment.functionName ?? "unknown",
+                write: MetricsLog.writeToStandardOutput)
+        }
+        self.makeTransport = makeTransport
+    }
+
+    /// A handler with its own webhook connection and, with metadata on, its own S3 connection.
+    public func makeHandler() throws -> UploadNotifierHandler {
+        var fetcher: ObjectMetadataFetcher?
+        if let objectMetadata {
+            let s3 = S3Client(
+                configuration: objectMetadata.aws, transport: try makeTransport(objectMetadata.trust),
+                timeout: ObjectMetadataFetcher.attemptTimeout)
+            fetcher = ObjectMetadataFetcher(reader: S3ObjectHeads(client: s3), webhookAttemptTimeout: configuration.attemptTimeout)
+        }
         return UploadNotifierHandler(
             configuration: configuration, credentials: credentials,
-            transport: try makeTransport(configuration.trustStore), metadataFetcher: fetcher,
-            metrics: configuration.metricsNamespace.map {
-                MetricsOutput(
-                    namespace: $0, functionName: setup.environment.functionName ?? "unknown",
-                    write: MetricsLog.writeToStandardOutput)
-            })
+            transport: try makeTransport(configuration.trustStore), metadataFetcher: fetcher, metrics: metrics)
     }
 
     /// The AWS settings when secrets or metadata need them. Secret ids without credentials are an
     /// init error; metadata without them only a warning (nothing is lost without it).
-    private func awsConfiguration(for configuration: NotifierConfiguration) throws(ConfigurationError) -> AWSConfiguration? {
+    private static func awsConfiguration(
+        for configuration: NotifierConfiguration, setup: LambdaInitContext
+    ) throws(ConfigurationError) -> AWSConfiguration? {
         let needsSecrets = configuration.apiKeySecretID != nil || configuration.signingSecretID != nil
         guard needsSecrets || configuration.fetchObjectMetadata else { return nil }
         do {
@@ -79,13 +94,11 @@ struct NotifierSetup {
         }
     }
 
-    /// A connection of its own to an AWS endpoint, verifying HTTPS like the webhook's.
-    private func transport(for endpoint: AWSEndpoint, variable: String) throws -> any HTTPTransport {
-        guard endpoint.scheme == "https" else { return try makeTransport(nil) }
+    /// The CA store an AWS endpoint's connection verifies against, like the webhook's; nil for http.
+    private static func trust(for endpoint: AWSEndpoint, variable: String, setup: LambdaInitContext) throws -> TrustStore? {
+        guard endpoint.scheme == "https" else { return nil }
         do {
-            return try makeTransport(try TrustStore.locate(environment: { setup.variables[$0] }))
-        } catch let error as HTTPError {
-            throw error
+            return try TrustStore.locate(environment: { setup.variables[$0] })
         } catch {
             throw ConfigurationError(variable: variable, problem: "is https (\(endpoint)), but \(error)")
         }

@@ -27,13 +27,14 @@ public final class UploadNotifierHandler: LambdaHandler {
     }
 
     /// Makes the HTTP connection to one peer, verifying HTTPS against the given CA store (nil: plain
-    /// http). `bootstrap` passes ``HTTPClient``; a benchmark variant passes another transport.
-    public typealias TransportFactory = (TrustStore?) throws(HTTPError) -> any HTTPTransport
+    /// http). `bootstrap` passes ``HTTPClient``; a benchmark variant passes another transport. Each
+    /// worker calls it for connections of its own.
+    public typealias TransportFactory = @Sendable (TrustStore?) throws(HTTPError) -> any HTTPTransport
 
-    /// Validates the environment, reads secrets, and builds the handler; throws `ConfigurationError`
-    /// on bad settings or unreadable secrets.
-    public static func make(_ setup: LambdaInitContext, makeTransport: @escaping TransportFactory) throws -> UploadNotifierHandler {
-        try NotifierSetup(setup, makeTransport: makeTransport).handler()
+    /// Validates the environment, reads secrets, and returns what makes each worker's handler;
+    /// throws `ConfigurationError` on bad settings or unreadable secrets.
+    public static func factory(_ setup: LambdaInitContext, makeTransport: @escaping TransportFactory) throws -> UploadNotifierFactory {
+        try UploadNotifierFactory(setup, makeTransport: makeTransport)
     }
 
     public func handle(_ event: [UInt8], context: LambdaContext) throws -> [UInt8] {

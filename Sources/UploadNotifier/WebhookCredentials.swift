@@ -1,5 +1,6 @@
 import MiniFoundation
 import StandardWebhooks
+import Synchronization
 
 /// What authenticates a webhook: the `X-Webhook-Api-Key` value and the signing secret(s).
 public struct WebhookCredentials: Sendable, Equatable {
@@ -43,21 +44,30 @@ public struct SecretReadError: Error, Sendable, Equatable, CustomStringConvertib
 /// The current webhook credentials: from the environment, or read from Secrets Manager at start
 /// and read again when the backend refuses them, so that a rotated secret is picked up without a
 /// redeploy or restart.
-public final class WebhookCredentialStore {
+///
+/// Shared by every worker. The lock guards the credentials and the time of the last re-read, and
+/// is held while re-reading, so that many workers refused at once cause one read: the others wait,
+/// then find the credentials already changed. `reader` and `pause` are used only under the lock,
+/// which is why the class may be shared although they are not `Sendable`.
+public final class WebhookCredentialStore: @unchecked Sendable {
     /// Re-reads after a refusal happen at most this often: a backend that refuses every key must
     /// not turn each webhook into a Secrets Manager call (the read at start does not count).
     public static let minimumRereadInterval: Duration = .seconds(30)
     /// Reads of one secret before a transient failure (throttling, no answer) counts.
     static let readAttempts = 3
 
-    public private(set) var current: WebhookCredentials
+    private struct State {
+        var current: WebhookCredentials
+        var lastReread: ContinuousClock.Instant?
+    }
+
+    private let state: Mutex<State>
     private let apiKeySecretID: String?
     private let signingSecretID: String?
     /// `WEBHOOK_SIGNING_SECRET`'s signer, kept when only the API key is read from Secrets Manager.
     private let plainSigner: WebhookSigner?
     private let reader: (any SecretReader)?
     private let pause: (Duration) -> Void
-    private var lastReread: ContinuousClock.Instant?
 
     /// Takes plain values from `configuration` and reads what it names by secret id.
     /// - Throws: ``ConfigurationError`` naming the secret id (never its value) when a read fails.
@@ -69,32 +79,51 @@ public final class WebhookCredentialStore {
         self.signingSecretID = configuration.signingSecretID
         self.reader = reader
         self.plainSigner = configuration.signsWithAPIKey || configuration.signingSecretID != nil ? nil : configuration.signer
-        self.current = WebhookCredentials(
-            apiKey: configuration.apiKey, signer: configuration.signer, signsWithAPIKey: configuration.signsWithAPIKey)
-        if usesSecrets { current = try read() }
+        self.state = Mutex(State(current: WebhookCredentials(
+            apiKey: configuration.apiKey, signer: configuration.signer, signsWithAPIKey: configuration.signsWithAPIKey)))
+        if usesSecrets {
+            let fresh = try read(current: state.withLock { $0.current })
+            state.withLock { $0.current = fresh }
+        }
     }
 
     /// Whether any value comes from Secrets Manager.
     public var usesSecrets: Bool { apiKeySecretID != nil || signingSecretID != nil }
 
+    /// The credentials to sign the next attempt with.
+    public var current: WebhookCredentials { state.withLock { $0.current } }
+
     /// After the backend answered 401 or 403: reads the secrets again, unless that was done less than
     /// ``minimumRereadInterval`` ago. True when the credentials changed, so the refused webhook can be
     /// sent again at once; false when there was nothing to read or nothing changed.
     public func rereadAfterRefusal(now: ContinuousClock.Instant = .now) -> Result<Bool, ConfigurationError> {
-        guard usesSecrets else { return .success(false) }
-        if let lastReread, now - lastReread < Self.minimumRereadInterval { return .success(false) }
-        lastReread = now
-        do {
-            let fresh = try read()
-            guard fresh != current else { return .success(false) }
-            current = fresh
-            return .success(true)
-        } catch {
-            return .failure(error)
+        credentials(replacing: current, now: now).map { $0 != nil }
+    }
+
+    /// After the backend refused `refused`: the credentials to try instead, or nil when there are
+    /// none newer. Another worker may already have replaced them (then nothing is read), else the
+    /// secrets are read again, at most once per ``minimumRereadInterval`` for the whole process.
+    public func credentials(
+        replacing refused: WebhookCredentials, now: ContinuousClock.Instant = .now
+    ) -> Result<WebhookCredentials?, ConfigurationError> {
+        guard usesSecrets else { return .success(nil) }
+        return state.withLock { state -> Result<WebhookCredentials?, ConfigurationError> in
+            if state.current != refused { return .success(state.current) }
+            if let lastReread = state.lastReread, now - lastReread < Self.minimumRereadInterval { return .success(nil) }
+            state.lastReread = now
+            switch Result(catching: { () throws(ConfigurationError) in try read(current: state.current) }) {
+            case .success(let fresh):
+                guard fresh != state.current else { return .success(nil) }
+                state.current = fresh
+                return .success(fresh)
+            case .failure(let error):
+                return .failure(error)
+            }
         }
     }
 
-    private func read() throws(ConfigurationError) -> WebhookCredentials {
+    /// Reads the secrets; called with the lock held (or before the store is shared).
+    private func read(current: WebhookCredentials) throws(ConfigurationError) -> WebhookCredentials {
         guard let reader else {
             throw ConfigurationError(variable: apiKeySecretID != nil ? "WEBHOOK_API_KEY_SECRET_ID" : "WEBHOOK_SIGNING_SECRET_ID", problem: "is set but no Secrets Manager client is available")
         }

@@ -93,15 +93,15 @@ public final class WebhookDelivery {
                 }
                 if (response.status == 401 || response.status == 403) && mayRereadSecrets {
                     mayRereadSecrets = false
-                    switch credentials.rereadAfterRefusal() {
-                    case .success(true):
+                    switch credentials.credentials(replacing: current) {
+                    case .success(let fresh?):
                         logger.warning("backend refused the webhook credentials; the secrets changed, sending again at once", metadata: [
                             "key": "\(notification.key)", "status": "\(response.status)",
                         ])
-                        current = credentials.current
+                        current = fresh
                         allowedAttempts += 1  // the refused attempt was made with stale credentials
                         continue
-                    case .success(false): break
+                    case .success(nil): break
                     case .failure(let error):
                         logger.error("backend refused the webhook credentials and the secrets could not be read again", metadata: [
                             "key": "\(notification.key)", "problem": "\(error.errorMessage)",

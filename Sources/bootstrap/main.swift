@@ -19,5 +19,5 @@ if CommandLine.arguments.dropFirst().first == "--version" {
 }
 
 LambdaRuntime.run { setup in
-    try UploadNotifierHandler.make(setup) { (trust: TrustStore?) throws(HTTPError) in try HTTPClient(trust: trust) }
+    try UploadNotifierHandler.factory(setup) { (trust: TrustStore?) throws(HTTPError) in try HTTPClient(trust: trust) }
 }

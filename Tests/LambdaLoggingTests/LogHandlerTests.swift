@@ -44,6 +44,19 @@ final class Lines: Sendable {
         #expect((object["timestamp"] as? String)?.hasSuffix("Z") == true)
     }
 
+    @Test func jsonLinesNameTheTenantAndTraceWhenTheInvocationHasThem() throws {
+        let lines = Lines()
+        var log = logger(.json, into: lines)
+        log[metadataKey: "tenantId"] = "tenant-42"
+        log[metadataKey: "traceId"] = "Root=1-abc"
+        log.info("delivered")
+        let line = try #require(lines.all.first)
+        let object = try #require(try JSONSerialization.jsonObject(with: Data(line.utf8)) as? [String: Any])
+        #expect(object["requestId"] as? String == "req-1")
+        #expect(object["tenantId"] as? String == "tenant-42")
+        #expect(object["traceId"] as? String == "Root=1-abc")
+    }
+
     @Test func lineMetadataOverridesTheLoggersAndFieldsAreSorted() throws {
         let lines = Lines()
         var log = logger(.text, into: lines)

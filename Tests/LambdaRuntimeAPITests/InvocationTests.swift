@@ -24,12 +24,23 @@ import LambdaRuntimeAPI
         #expect(invocation.event == Array("{}".utf8))
     }
 
+    @Test func tenantIsolationModeNamesTheTenant() throws {
+        let invocation = try Invocation(
+            headers: [
+                HTTPHeader("Lambda-Runtime-Aws-Request-Id", "r"), HTTPHeader("Lambda-Runtime-Deadline-Ms", "1"),
+                HTTPHeader("lambda-runtime-aws-tenant-id", "tenant-42"),
+            ],
+            event: [])
+        #expect(invocation.metadata.tenantID == "tenant-42")
+    }
+
     @Test func optionalHeadersMayBeAbsent() throws {
         let invocation = try Invocation(
             headers: [HTTPHeader("Lambda-Runtime-Aws-Request-Id", "r"), HTTPHeader("Lambda-Runtime-Deadline-Ms", "1")], event: [])
         #expect(invocation.metadata.traceID == nil)
         #expect(invocation.metadata.clientContext == nil)
         #expect(invocation.metadata.cognitoIdentity == nil)
+        #expect(invocation.metadata.tenantID == nil)
     }
 
     @Test func missingRequestIDIsAProtocolViolation() {

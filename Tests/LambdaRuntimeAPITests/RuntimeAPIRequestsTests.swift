@@ -38,3 +38,39 @@ import Testing
             == #"{"errorMessage":"1 upload notification not delivered","errorType":"WebhookDeliveryFailed","stackTrace":[]}"#)
     }
 }
+
+/// The internal extension's two calls, as values: what makes Lambda send SIGTERM.
+@Suite struct ExtensionsAPIRequestsTests {
+    let requests = ExtensionsAPIRequests(endpoint: "127.0.0.1:9001")
+
+    @Test func registerSubscribesToNoEventUnderOurName() {
+        let request = requests.register()
+        #expect(request.method == "POST")
+        #expect(request.url == "http://127.0.0.1:9001/2020-01-01/extension/register")
+        #expect(request.headers.value(for: "Lambda-Extension-Name") == ExtensionsAPIRequests.extensionName)
+        #expect(String(decoding: request.body, as: UTF8.self) == #"{"events":[]}"#)
+        #expect(request.timeout == RuntimeAPIRequests.postTimeout)
+    }
+
+    @Test func nextNamesTheExtensionAndWaitsWithoutLimit() {
+        let request = requests.next(extensionID: "ext-1")
+        #expect(request.method == "GET")
+        #expect(request.url == "http://127.0.0.1:9001/2020-01-01/extension/event/next")
+        #expect(request.headers.value(for: "Lambda-Extension-Identifier") == "ext-1")
+        #expect(request.timeout == nil)
+    }
+
+    @Test func theIdentifierComesFromTheRegisterAnswer() throws {
+        let answer = HTTPResponse(status: 200, headers: [HTTPHeader("Lambda-Extension-Identifier", "ext-1")])
+        #expect(try ExtensionsAPIRequests.extensionID(from: answer) == "ext-1")
+        #expect(throws: RuntimeAPIError.protocolViolation("extension/register answered without Lambda-Extension-Identifier")) {
+            try ExtensionsAPIRequests.extensionID(from: HTTPResponse(status: 200))
+        }
+        #expect(throws: RuntimeAPIError.rejected(status: 403, body: "Extension.Forbidden")) {
+            try ExtensionsAPIRequests.extensionID(from: HTTPResponse(status: 403, body: Array("Extension.Forbidden".utf8)))
+        }
+        #expect(throws: RuntimeAPIError.serverError(status: 500)) {
+            try ExtensionsAPIRequests.extensionID(from: HTTPResponse(status: 500))
+        }
+    }
+}

@@ -1,0 +1,51 @@
+import MiniFoundation
+
+/// The runtime's own settings, read once from the environment at start. Pure: tested with fixed values.
+struct RuntimeSettings: Equatable {
+    /// `AWS_LAMBDA_MAX_CONCURRENCY`: how many invocations Lambda Managed Instances may run at once in
+    /// this environment; unset on classic Lambda (one at a time).
+    var workers: Int
+    /// `RUNTIME_SIGTERM_EXTENSION`: register the no-op internal extension that makes Lambda send SIGTERM.
+    var registersShutdownExtension: Bool
+
+    static let concurrencyVariable = "AWS_LAMBDA_MAX_CONCURRENCY"
+    static let shutdownExtensionVariable = "RUNTIME_SIGTERM_EXTENSION"
+    /// Each worker is a thread with its own connections: past this, a value is more likely a typo
+    /// than a plan (Managed Instances' documented defaults are tens per vCPU).
+    static let maximumWorkers = 1024
+
+    init(workers: Int = 1, registersShutdownExtension: Bool = true) {
+        self.workers = workers
+        self.registersShutdownExtension = registersShutdownExtension
+    }
+
+    init(_ variables: EnvironmentVariables) throws(RuntimeSettingError) {
+        var settings = RuntimeSettings()
+        if let text = variables[Self.concurrencyVariable], !text.isEmpty {
+            guard ASCII.isDigits(text), let value = Int(text), (1...Self.maximumWorkers).contains(value) else {
+                throw RuntimeSettingError(
+                    variable: Self.concurrencyVariable,
+                    problem: "is \"\(text)\", but must be a whole number from 1 to \(Self.maximumWorkers)")
+            }
+            settings.workers = value
+        }
+        if let text = variables[Self.shutdownExtensionVariable], !text.isEmpty {
+            switch text.lowercased() {
+            case "true", "on", "1": settings.registersShutdownExtension = true
+            case "false", "off", "0": settings.registersShutdownExtension = false
+            default:
+                throw RuntimeSettingError(
+                    variable: Self.shutdownExtensionVariable, problem: "is \"\(text)\", but must be true or false")
+            }
+        }
+        self = settings
+    }
+}
+
+/// A runtime setting Lambda or the operator gave that the runtime cannot honour: an init error.
+struct RuntimeSettingError: LambdaFunctionError, Equatable {
+    var variable: String
+    var problem: String
+    var errorType: String { "Runtime.InvalidSetting" }
+    var errorMessage: String { "\(variable) \(problem)" }
+}
