@@ -11,8 +11,11 @@ public enum UploadResult: Sendable, Equatable {
 
 /// Sends uploads one after another over its own connections: a webhook transport, and an S3
 /// client when metadata is on. The handler has one; parallel delivery adds more (``LanePool``).
-/// Never shared between threads: each lane is used by one thread at a time.
-public final class UploadLane {
+///
+/// Unchecked `Sendable` because it moves between threads: its libcurl handles are used by one
+/// thread at a time, the one the pool checked it out to (or the handler's own thread), never two.
+/// Its ``WebhookDelivery`` shares only immutable values and the locked credential store.
+public final class UploadLane: @unchecked Sendable {
     let delivery: WebhookDelivery
     let metadataFetcher: ObjectMetadataFetcher?
 

@@ -11,19 +11,32 @@ public final class UploadNotifierHandler: LambdaHandler {
     private let configuration: NotifierConfiguration
     private let lane: UploadLane
     private let metrics: MetricsOutput?
+    /// Extra lanes for invocations with several uploads; nil delivers one by one.
+    private let lanes: LanePool?
 
     /// - Parameters:
     ///   - metadataFetcher: nil when `FETCH_OBJECT_METADATA` is off (the fields are then null).
     ///   - metrics: where each invocation's EMF line goes; nil when metrics are off.
-    public init(
+    public convenience init(
         configuration: NotifierConfiguration, credentials: WebhookCredentialStore, transport: any HTTPTransport,
         metadataFetcher: ObjectMetadataFetcher? = nil, metrics: MetricsOutput? = nil
     ) {
+        self.init(
+            configuration: configuration,
+            lane: UploadLane(
+                delivery: WebhookDelivery(configuration: configuration, credentials: credentials, http: transport),
+                metadataFetcher: metadataFetcher),
+            metrics: metrics, lanes: nil)
+    }
+
+    /// - Parameters:
+    ///   - lane: the handler's own connections, used on the calling thread.
+    ///   - lanes: where more lanes come from, up to `WEBHOOK_PARALLELISM` per invocation.
+    public init(configuration: NotifierConfiguration, lane: UploadLane, metrics: MetricsOutput?, lanes: LanePool?) {
         self.configuration = configuration
-        self.lane = UploadLane(
-            delivery: WebhookDelivery(configuration: configuration, credentials: credentials, http: transport),
-            metadataFetcher: metadataFetcher)
+        self.lane = lane
         self.metrics = metrics
+        self.lanes = lanes
     }
 
     /// Makes the HTTP connection to one peer, verifying HTTPS against the given CA store (nil: plain
@@ -170,16 +183,20 @@ public final class UploadNotifierHandler: LambdaHandler {
         return processed
     }
 
-    /// Runs each chain in order, stopping it at its first upload not delivered. By upload index;
+    /// Runs each chain in order, stopping it at its first upload not delivered; several chains at
+    /// once when the invocation has more than one and `WEBHOOK_PARALLELISM` allows. By upload index;
     /// nil: not attempted.
     private func deliver(_ uploads: [UploadNotification], chains: [[Int]], context: LambdaContext) -> [UploadResult?] {
+        let width = min(configuration.webhookParallelism, chains.count)
+        if width > 1, let lanes {
+            let extra = lanes.checkOut(width - 1, logger: context.logger)
+            defer { lanes.checkIn(extra) }
+            return ParallelDelivery.run(chains, uploads: uploads, own: lane, extra: extra, context: context)
+        }
+        // One upload (or one FIFO group, or parallelism 1): on this thread, as before lanes existed.
         var outcomes = [UploadResult?](repeating: nil, count: uploads.count)
         for chain in chains {
-            for index in chain {
-                let outcome = lane.send(uploads[index], context: context)
-                outcomes[index] = outcome
-                if case .failed = outcome { break }
-            }
+            ParallelDelivery.deliver(chain, uploads: uploads, on: lane, context: context) { outcomes[$0] = $1 }
         }
         return outcomes
     }
