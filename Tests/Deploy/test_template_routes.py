@@ -14,7 +14,7 @@ import pytest
 
 from deploy_harness import SECRET_API_KEY
 from test_template import condition, template  # noqa: F401 (fixture)
-from test_template_stack import moto_stacks, policy_document, stack_template, without_novalue  # noqa: F401 (fixtures)
+from test_template_stack import create_stack, moto_stacks, policy_document, stack_template, without_novalue  # noqa: F401 (fixtures)
 
 PREFIX = "voice/"
 
@@ -26,15 +26,7 @@ def deploy_route(moto_server, template_body: str, route: str, **parameters):
              "CreateBucket": "true", "BucketName": bucket, "AudioFilesPrefix": PREFIX, "FunctionName": name,
              "WebhookApiKey": SECRET_API_KEY, "FetchObjectMetadata": "false", "NotificationRoute": route,
              **parameters}
-    cloudformation = moto_server.client("cloudformation")
-    cloudformation.create_stack(
-        StackName=name, TemplateBody=template_body, Capabilities=["CAPABILITY_IAM"],
-        Parameters=[{"ParameterKey": k, "ParameterValue": v} for k, v in given.items()],
-    )
-    stack = cloudformation.describe_stacks(StackName=name)["Stacks"][0]
-    assert stack["StackStatus"] == "CREATE_COMPLETE", stack.get("StackStatusReason")
-    resources = {r["LogicalResourceId"]: r["PhysicalResourceId"]
-                 for r in cloudformation.list_stack_resources(StackName=name)["StackResourceSummaries"]}
+    stack, resources = create_stack(moto_server, template_body, name, given)
     outputs = {o["OutputKey"]: o["OutputValue"] for o in stack.get("Outputs", [])}
     iam = moto_server.client("iam")
     role = resources["NotifierExecutionRole"]
