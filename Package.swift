@@ -28,6 +28,7 @@ let package = Package(
         .library(name: "MiniFoundation", targets: ["MiniFoundation"]),
         .library(name: "Packaging", targets: ["Packaging"]),
         .library(name: "S3Events", targets: ["S3Events"]),
+        .library(name: "S3EventRoutes", targets: ["S3EventRoutes"]),
         .library(name: "StandardWebhooks", targets: ["StandardWebhooks"]),
         .library(name: "UploadNotifier", targets: ["UploadNotifier"]),
         .library(name: "AWSClient", targets: ["AWSClient"]),
@@ -78,6 +79,8 @@ let package = Package(
         ),
         .target(name: "StrictJSON", dependencies: ["MiniFoundation"]),
         .target(name: "S3Events", dependencies: ["StrictJSON", "MiniFoundation"]),
+        // Every way an S3 notification reaches the function (direct, SNS, SQS, EventBridge), told by shape.
+        .target(name: "S3EventRoutes", dependencies: ["S3Events", "StrictJSON"]),
         // S3 HeadObject and Secrets Manager GetSecretValue, signed by libcurl (CURLOPT_AWS_SIGV4).
         .target(name: "AWSClient", dependencies: ["HTTP", "StrictJSON", "MiniFoundation"], swiftSettings: offTheWarmPath),
         .target(name: "StandardWebhooks", dependencies: ["CLibCrypto", "MiniFoundation"]),
@@ -86,7 +89,7 @@ let package = Package(
         .target(
             name: "UploadNotifier",
             dependencies: [
-                "AWSClient", "EmbeddedMetrics", "HTTP", "LambdaRuntime", "MiniFoundation", "S3Events",
+                "AWSClient", "EmbeddedMetrics", "HTTP", "LambdaRuntime", "MiniFoundation", "S3EventRoutes", "S3Events",
                 "StandardWebhooks", .product(name: "Logging", package: "swift-log"),
             ]
         ),
@@ -144,9 +147,10 @@ let package = Package(
         ),
         .testTarget(name: "StrictJSONTests", dependencies: ["StrictJSON", "JSONDifferential", "LocalLambda"]),
         .testTarget(name: "S3EventsTests", dependencies: ["S3Events"]),
+        .testTarget(name: "S3EventRoutesTests", dependencies: ["S3EventRoutes", "S3Events"]),
         .testTarget(name: "AWSClientTests", dependencies: ["AWSClient", "HTTP", "StrictJSON"]),
         .testTarget(name: "StandardWebhooksTests", dependencies: ["StandardWebhooks"]),
-        .testTarget(name: "UploadNotifierTests", dependencies: ["UploadNotifier", "LocalLambda", "MiniFoundation"]),
+        .testTarget(name: "UploadNotifierTests", dependencies: ["UploadNotifier", "S3EventRoutes", "LocalLambda", "MiniFoundation"]),
         .testTarget(name: "PackagingTests", dependencies: ["Packaging", "LocalLambda"]),
         // Runs the built `bootstrap` and `echo-lambda` as processes: `swift build` them first.
         .testTarget(name: "IntegrationTests", dependencies: ["LocalLambda"]),

@@ -18,12 +18,13 @@ FUZZ_SECONDS=${FUZZ_SECONDS:-60}
 FUZZ_GRACE=${FUZZ_GRACE:-120}
 FUZZ_RSS_MB=${FUZZ_RSS_MB:-2048}
 FUZZ_INPUT_TIMEOUT=${FUZZ_INPUT_TIMEOUT:-10}
-ALL_TARGETS="FuzzS3Event FuzzObjectKey FuzzInvocation FuzzWebhook FuzzRetryAfter FuzzELF FuzzLogLine"
+ALL_TARGETS="FuzzS3Event FuzzS3Route FuzzObjectKey FuzzInvocation FuzzWebhook FuzzRetryAfter FuzzELF FuzzLogLine"
 
 # The longest input worth trying, and the dictionary, per target.
 max_len() {
     case $1 in
         FuzzS3Event) echo 16384 ;;   # events are 0.5–3 KB; every input also goes through JSONSerialization
+        FuzzS3Route) echo 16384 ;;   # SQS batches of a few messages, each body an escaped notification
         FuzzObjectKey) echo 1024 ;;  # S3 keys are at most 1024 bytes
         FuzzInvocation) echo 4096 ;;
         FuzzWebhook) echo 2048 ;;
@@ -36,6 +37,7 @@ max_len() {
 dictionary() {
     case $1 in
         FuzzS3Event) echo Fuzz/dictionaries/json.dict ;;
+        FuzzS3Route) echo Fuzz/dictionaries/json.dict ;;
         FuzzObjectKey) echo Fuzz/dictionaries/object-key.dict ;;
         FuzzInvocation) echo Fuzz/dictionaries/http-headers.dict ;;
         FuzzWebhook) echo Fuzz/dictionaries/webhook.dict ;;

@@ -1,7 +1,11 @@
 #!/usr/bin/env bash
-# Redrive the notifier's failure queue: for each Lambda on-failure destination record in the queue,
-# invoke the function again asynchronously with the record's requestPayload (the original S3 event),
-# and delete the message only after Lambda accepted that invocation (HTTP 202).
+# Redrive the notifier's failures, where each route leaves them:
+# - routes direct and eventbridge: the failure queue (stack output FailureQueueUrl) holds Lambda
+#   on-failure destination records; each record's requestPayload (the original event) is invoked
+#   again asynchronously, and the message deleted only after Lambda accepted it (HTTP 202);
+# - route sqs: the upload queue's dead-letter queue (UploadDeadLetterQueueUrl) holds the S3
+#   notifications themselves; with --to-queue-url (UploadQueueUrl) each is sent back to the upload
+#   queue, and deleted from the dead-letter queue only after SQS accepted it.
 # Re-sent uploads keep their webhook-id (derived from the object version), so the backend deduplicates.
 # See deploy/README.md, "The failure queue".
 set -euo pipefail
@@ -10,7 +14,10 @@ usage() {
     cat <<'EOF'
 Usage: deploy/redrive.sh --queue-url URL [options]
 
-  --queue-url URL        the failure queue (stack output FailureQueueUrl); or --queue-name NAME
+  --queue-url URL        the failure queue (stack output FailureQueueUrl), or on route sqs the
+                         dead-letter queue (UploadDeadLetterQueueUrl); or --queue-name NAME
+  --to-queue-url URL     route sqs: send each message back to this queue (UploadQueueUrl)
+                         instead of invoking the function
   --queue-name NAME      resolved with sqs get-queue-url
   --function-name NAME   function to invoke (default: $NOTIFIER_FUNCTION_NAME or
                          VoiceByAuribus-AudioUploadNotifier)
@@ -36,6 +43,7 @@ visibility=60
 region=""
 endpoint_url="${AWS_ENDPOINT_URL:-}"
 profile=""
+to_queue_url=""
 dry_run=false
 
 need_value() { [[ $# -ge 2 && -n "$2" ]] || die 2 "$1 needs a value (see --help)"; }
@@ -49,6 +57,7 @@ while [[ $# -gt 0 ]]; do
         --region) need_value "$@"; region="$2"; shift 2 ;;
         --endpoint-url) need_value "$@"; endpoint_url="$2"; shift 2 ;;
         --profile) need_value "$@"; profile="$2"; shift 2 ;;
+        --to-queue-url) need_value "$@"; to_queue_url="$2"; shift 2 ;;
         --dry-run) dry_run=true; shift ;;
         -h|--help) usage; exit 0 ;;
         *) usage >&2; die 2 "unknown option: $1" ;;
@@ -93,7 +102,9 @@ for n, message in enumerate(messages):
         record = json.loads(message.get("Body") or "")
     except ValueError:
         record = None
-    payload = record.get("requestPayload") if isinstance(record, dict) else None
+    to_queue = len(sys.argv) > 2 and sys.argv[2] == "to-queue"
+    # Route sqs: the body is the S3 notification (or SNS envelope) itself, sent back as it is.
+    payload = record if to_queue else (record.get("requestPayload") if isinstance(record, dict) else None)
     if isinstance(payload, dict):
         ctx = record.get("requestContext") or {}
         info += " condition=%s attempts=%s request=%s" % (
@@ -120,7 +131,7 @@ while (( seen < max )); do
         --visibility-timeout "$visibility" --wait-time-seconds 1 --output json)" \
         || die 4 "receive-message failed"
     rm -rf "$work/batch"
-    count="$(printf '%s' "$answer" | python3 -c "$SPLIT_PY" "$work/batch")" || die 4 "cannot parse receive-message output"
+    count="$(printf '%s' "$answer" | python3 -c "$SPLIT_PY" "$work/batch" "${to_queue_url:+to-queue}")" || die 4 "cannot parse receive-message output"
     (( count > 0 )) || break
     for (( n = 0; n < count; n++ )); do
         seen=$(( seen + 1 ))
@@ -134,9 +145,15 @@ while (( seen < max )); do
             echo "WOULD   $info"
             continue
         fi
-        status="$(aws_cli lambda invoke --function-name "$function_name" --invocation-type Event \
-            --payload "fileb://$work/batch/$n.payload" --query StatusCode --output text "$work/response" 2>"$work/err")" \
-            || status="error: $(tr '\n' ' ' <"$work/err")"
+        if [[ -n "$to_queue_url" ]]; then
+            status="$(aws_cli sqs send-message --queue-url "$to_queue_url" --message-body "file://$work/batch/$n.payload" \
+                --query MessageId --output text 2>"$work/err" >/dev/null && echo 202)" \
+                || status="error: $(tr '\n' ' ' <"$work/err")"
+        else
+            status="$(aws_cli lambda invoke --function-name "$function_name" --invocation-type Event \
+                --payload "fileb://$work/batch/$n.payload" --query StatusCode --output text "$work/response" 2>"$work/err")" \
+                || status="error: $(tr '\n' ' ' <"$work/err")"
+        fi
         if [[ "$status" == "202" ]]; then
             if aws_cli sqs delete-message --queue-url "$queue_url" \
                 --receipt-handle "$(cat "$work/batch/$n.handle")" 2>"$work/err"; then

@@ -69,6 +69,14 @@ def s3_event():
         write("FuzzS3Event", "json-" + name, data)
 
 
+# --- FuzzS3Route: events/*.json (every route's shape) -----------------------------------------------
+
+def s3_route():
+    for path in event_files():
+        with open(path, "rb") as f:
+            write("FuzzS3Route", "event-" + os.path.basename(path), f.read())
+
+
 # --- FuzzObjectKey: keys from events/ and the tests' fixtures ---------------------------------------
 
 def object_keys():
@@ -268,9 +276,10 @@ def log_line():
 
 
 if __name__ == "__main__":
-    for target in ["FuzzS3Event", "FuzzObjectKey", "FuzzInvocation", "FuzzWebhook", "FuzzRetryAfter", "FuzzELF", "FuzzLogLine"]:
+    for target in ["FuzzS3Event", "FuzzS3Route", "FuzzObjectKey", "FuzzInvocation", "FuzzWebhook", "FuzzRetryAfter", "FuzzELF", "FuzzLogLine"]:
         os.makedirs(os.path.join(HERE, target), exist_ok=True)
     s3_event()
+    s3_route()
     object_keys()
     invocation()
     webhook()

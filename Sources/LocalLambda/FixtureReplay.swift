@@ -56,7 +56,16 @@ public enum ReplayJudge {
         var summary: String
         switch result {
         case .response:
-            summary = "delivered \(body?["delivered"] ?? "?"), skipped \(body?["skipped"] ?? "?")"
+            if let failures = body?["batchItemFailures"] as? [[String: Any]] {
+                let identifiers = failures.map { $0["itemIdentifier"] as? String ?? "?" }
+                summary = "batchItemFailures [\(identifiers.joined(separator: ", "))]"
+                if let want = expected["batchItemFailures"] as? [String], identifiers != want {
+                    problems.append("expected batchItemFailures \(want), got \(identifiers)")
+                }
+            } else {
+                summary = "delivered \(body?["delivered"] ?? "?"), skipped \(body?["skipped"] ?? "?")"
+                if expected["batchItemFailures"] != nil { problems.append("expected a batchItemFailures answer") }
+            }
             if body?["testEvent"] as? Bool == true { summary += " (s3:TestEvent)" }
             if expected["outcome"] as? String != "response" {
                 problems.append("expected an error \(expected["errorType"] ?? ""), got a response")
@@ -82,12 +91,18 @@ public enum ReplayJudge {
             if webhooks.count != wanted.count {
                 problems.append("expected \(wanted.count) webhooks, received \(webhooks.count)")
             }
+            // Uploads of one invocation go out in parallel: when every expected webhook names its
+            // key, each is matched by key; otherwise in order.
+            let byKey = wanted.allSatisfy { $0["key"] is String }
+            let datas = webhooks.map { ((try? JSONSerialization.jsonObject(with: Data($0.request.body))) as? [String: Any])?["data"] as? [String: Any] }
+            let ordered = byKey ? datas.sorted { ($0?["key"] as? String ?? "") < ($1?["key"] as? String ?? "") } : datas
+            let wantedInOrder = byKey ? wanted.sorted { ($0["key"] as? String ?? "") < ($1["key"] as? String ?? "") } : wanted
             for (index, webhook) in webhooks.enumerated() {
                 if !webhook.apiKeyValid { problems.append("webhook \(index + 1): wrong or missing X-Webhook-Api-Key") }
                 if let problem = webhook.signatureProblem { problems.append("webhook \(index + 1): signature \(problem)") }
                 guard index < wanted.count else { continue }
-                let data = ((try? JSONSerialization.jsonObject(with: Data(webhook.request.body))) as? [String: Any])?["data"] as? [String: Any]
-                for (field, want) in wanted[index] where !same(data?[field], want) {
+                let data = ordered[index]
+                for (field, want) in wantedInOrder[index] where !same(data?[field], want) {
                     problems.append("webhook \(index + 1): data.\(field) is \(data?[field] ?? "missing"), expected \(want)")
                 }
             }
@@ -167,6 +182,7 @@ public struct FixtureReplay {
                 let batch = fixtures[start..<min(start + max(concurrency, 1), fixtures.count)]
                 start += batch.count
                 let sent = batch.map { fixture in
+                    if let keys = fixture.expectation["rejectKeys"]?.value as? [String] { receiver?.reject(keys: Set(keys)) }
                     let traceID = RuntimeAPIServer.makeTraceID()
                     return (fixture, traceID, runtimeAPI.enqueue(fixture.event, timeout: .seconds(30), traceID: traceID))
                 }

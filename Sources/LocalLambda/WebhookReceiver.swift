@@ -54,6 +54,14 @@ public final class WebhookReceiver: Sendable {
     public var baseURL: String { server.baseURL }
     public var port: Int { server.port }
 
+    /// Answers `status` to every webhook whose `data.key` is one of `keys`, whenever it arrives:
+    /// for deliveries in parallel, whose order a script cannot foresee.
+    public func reject(keys: Set<String>, status: Int = 422) {
+        shared.mutex.withLock { content in
+            for key in keys { content.rejections[key] = status }
+        }
+    }
+
     /// Queues scripted replies for the next requests, in order.
     public func script(_ replies: [Reply]) {
         shared.mutex.withLock { $0.script.append(contentsOf: replies) }
@@ -77,10 +85,17 @@ public final class WebhookReceiver: Sendable {
         struct Content {
             var received: [ReceivedWebhook] = []
             var script: [Reply] = []
+            var rejections: [String: Int] = [:]
             var inFlight = 0
             var peakInFlight = 0
         }
         let mutex = Locked(Content())
+    }
+
+    /// The one field of a webhook body the rejection rule reads.
+    private struct KeyedBody: Decodable {
+        struct Upload: Decodable { var key: String }
+        var data: Upload
     }
 
     private static func answer(_ request: RecordedRequest, state: SharedState, apiKey: String, verifier: WebhookVerifier) async -> ServerReply {
@@ -95,8 +110,10 @@ public final class WebhookReceiver: Sendable {
             signatureProblem = error.description
         }
         let webhook = ReceivedWebhook(request: request, apiKeyValid: apiKeyValid, signatureProblem: signatureProblem)
+        let key = (try? JSONDecoder().decode(KeyedBody.self, from: Data(request.body)))?.data.key
         var reply = state.mutex.withLock { content -> Reply? in
             content.received.append(webhook)
+            if let key, let status = content.rejections[key] { return .status(status) }
             return content.script.isEmpty ? nil : content.script.removeFirst()
         }
         while case .delay(let duration) = reply {

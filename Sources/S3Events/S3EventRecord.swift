@@ -33,11 +33,18 @@ public struct S3EventRecord: Sendable, Equatable {
 
     public struct RequestParameters: Sendable, Equatable {
         public var sourceIPAddress: String?
+
+        public init(sourceIPAddress: String?) { self.sourceIPAddress = sourceIPAddress }
     }
 
     public struct ResponseElements: Sendable, Equatable {
         public var requestID: String?
         public var hostID: String?
+
+        public init(requestID: String?, hostID: String?) {
+            self.requestID = requestID
+            self.hostID = hostID
+        }
     }
 }
 

@@ -49,3 +49,22 @@ public enum S3KeyDecodingError: Error, Equatable, CustomStringConvertible {
         }
     }
 }
+
+extension S3KeyEncoding {
+    /// The shortest encoding `decode` reads back as `key`: only `%`, `+` and space are escaped.
+    /// For keys that arrive unencoded (EventBridge), so that every route's record reads the same.
+    public static func encode(_ key: String) -> String {
+        guard key.utf8.contains(where: { $0 == UInt8(ascii: " ") || isEncoding($0) }) else { return key }
+        var bytes: [UInt8] = []
+        bytes.reserveCapacity(key.utf8.count + 8)
+        for byte in key.utf8 {
+            switch byte {
+            case UInt8(ascii: " "): bytes.append(UInt8(ascii: "+"))
+            case UInt8(ascii: "+"): bytes.append(contentsOf: "%2B".utf8)
+            case UInt8(ascii: "%"): bytes.append(contentsOf: "%25".utf8)
+            default: bytes.append(byte)
+            }
+        }
+        return String(decoding: bytes, as: UTF8.self)
+    }
+}

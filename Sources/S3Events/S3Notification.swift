@@ -14,6 +14,11 @@ public enum S3Notification: Sendable, Equatable {
         } catch {
             throw .notJSON(error.description)
         }
+        return try decode(document)
+    }
+
+    /// Decodes an already parsed event: the route detection (`S3EventRoutes`) parses once.
+    public static func decode(_ document: JSONDocument) throws(S3EventError) -> S3Notification {
         let reader = EventReader(document: document)
         let root = document.root
         guard document.kind(of: root) == .object else { throw .notAnObject }

@@ -63,8 +63,16 @@ public struct UploadNotifierFactory: LambdaHandlerFactory {
         self.makeTransport = makeTransport
     }
 
-    /// A handler with its own webhook connection and, with metadata on, its own S3 connection.
+    /// A handler with its own webhook connection and, with metadata on, its own S3 connection; more
+    /// lanes like it are made when an invocation first has several uploads to deliver at once.
     public func makeHandler() throws -> UploadNotifierHandler {
+        UploadNotifierHandler(
+            configuration: configuration, lane: try makeLane(), metrics: metrics,
+            lanes: configuration.webhookParallelism > 1 ? LanePool(makeLane: makeLane) : nil)
+    }
+
+    /// Connections of its own: to the backend, and to S3 when metadata is on.
+    func makeLane() throws -> UploadLane {
         var fetcher: ObjectMetadataFetcher?
         if let objectMetadata {
             let s3 = S3Client(
@@ -72,9 +80,9 @@ public struct UploadNotifierFactory: LambdaHandlerFactory {
                 timeout: ObjectMetadataFetcher.attemptTimeout)
             fetcher = ObjectMetadataFetcher(reader: S3ObjectHeads(client: s3), webhookAttemptTimeout: configuration.attemptTimeout)
         }
-        return UploadNotifierHandler(
-            configuration: configuration, credentials: credentials,
-            transport: try makeTransport(configuration.trustStore), metadataFetcher: fetcher, metrics: metrics)
+        return UploadLane(
+            delivery: WebhookDelivery(configuration: configuration, credentials: credentials, http: try makeTransport(configuration.trustStore)),
+            metadataFetcher: fetcher)
     }
 
     /// The AWS settings when secrets or metadata need them. Secret ids without credentials are an

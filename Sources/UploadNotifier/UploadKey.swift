@@ -47,6 +47,9 @@ public struct UploadKey: Sendable, Equatable {
             fileExtension = nil
         }
         guard !fileID.isEmpty else { return .failure(.malformedKey("fileId (the file name before its extension) is empty")) }
+        // `...mp3` and `..mp3` pass as file names but leave `..` and `.`: a backend that builds a
+        // path from fileId would step out of its folder.
+        if let problem = problem(with: fileID) { return .failure(.malformedKey("fileId \"\(text(fileID))\" \(problem)")) }
         return .success(UploadKey(userID: text(user), fileName: text(fileName), fileID: text(fileID), fileExtension: fileExtension))
     }
 
@@ -57,7 +60,7 @@ public struct UploadKey: Sendable, Equatable {
 
     private static func problem(with segment: Slice<UnsafeBufferPointer<UInt8>>) -> String? {
         if segment.isEmpty { return "is empty" }
-        if segment.elementsEqual(".".utf8) || segment.elementsEqual("..".utf8) { return "is a relative path segment" }
+        if segment.elementsEqual(".".utf8) || segment.elementsEqual("..".utf8) { return "is a relative path segment (path traversal)" }
         // The control characters (general category Cc) are exactly U+0000–U+001F, U+007F and
         // U+0080–U+009F, the last encoded as C2 80 … C2 9F.
         var afterC2 = false

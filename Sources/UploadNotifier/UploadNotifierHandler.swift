@@ -2,26 +2,41 @@ import HTTP
 import LambdaRuntime
 import Logging
 import MiniFoundation
+import S3EventRoutes
 import S3Events
 
-/// S3 ObjectCreated notifications in, one signed webhook per upload under `temp/` out.
+/// S3 ObjectCreated notifications in, by any route (direct, SNS, SQS, EventBridge), one signed
+/// webhook per upload under `temp/` out.
 public final class UploadNotifierHandler: LambdaHandler {
     private let configuration: NotifierConfiguration
-    private let delivery: WebhookDelivery
-    private let metadataFetcher: ObjectMetadataFetcher?
+    private let lane: UploadLane
     private let metrics: MetricsOutput?
+    /// Extra lanes for invocations with several uploads; nil delivers one by one.
+    private let lanes: LanePool?
 
     /// - Parameters:
     ///   - metadataFetcher: nil when `FETCH_OBJECT_METADATA` is off (the fields are then null).
     ///   - metrics: where each invocation's EMF line goes; nil when metrics are off.
-    public init(
+    public convenience init(
         configuration: NotifierConfiguration, credentials: WebhookCredentialStore, transport: any HTTPTransport,
         metadataFetcher: ObjectMetadataFetcher? = nil, metrics: MetricsOutput? = nil
     ) {
+        self.init(
+            configuration: configuration,
+            lane: UploadLane(
+                delivery: WebhookDelivery(configuration: configuration, credentials: credentials, http: transport),
+                metadataFetcher: metadataFetcher),
+            metrics: metrics, lanes: nil)
+    }
+
+    /// - Parameters:
+    ///   - lane: the handler's own connections, used on the calling thread.
+    ///   - lanes: where more lanes come from, up to `WEBHOOK_PARALLELISM` per invocation.
+    public init(configuration: NotifierConfiguration, lane: UploadLane, metrics: MetricsOutput?, lanes: LanePool?) {
         self.configuration = configuration
-        self.delivery = WebhookDelivery(configuration: configuration, credentials: credentials, http: transport)
-        self.metadataFetcher = metadataFetcher
+        self.lane = lane
         self.metrics = metrics
+        self.lanes = lanes
     }
 
     /// Makes the HTTP connection to one peer, verifying HTTPS against the given CA store (nil: plain
@@ -36,86 +51,159 @@ public final class UploadNotifierHandler: LambdaHandler {
     }
 
     public func handle(_ event: [UInt8], context: LambdaContext) throws -> [UInt8] {
-        let records: [S3EventRecord]
         var counts = InvocationMetrics()
         // One EMF line per invocation, whatever its outcome, before the result leaves the handler.
         defer { emitMetrics(counts) }
-        switch Result(catching: { () throws(S3EventError) in try S3Notification.decode(event) }) {
-        case .failure(let error):
-            throw InvalidEventError(reason: error.description)
-        case .success(.test(let test)):
-            context.logger.info("acknowledged s3:TestEvent", metadata: ["bucket": "\(test.bucket ?? "-")"])
+        let routed: RoutedEvent
+        switch Result(catching: { () throws(S3RouteError) in try S3EventRouter.route(event) }) {
+        case .failure(let error): throw InvalidEventError(reason: error.description)
+        case .success(let event): routed = event
+        }
+        switch routed {
+        case .notification(.test(let test), let route):
+            acknowledge(test, route: route, context: context)
             return InvocationSummary(delivered: 0, skipped: 0, results: [], testEvent: true).jsonBytes()
-        case .success(.records(let decoded)):
-            records = decoded
+        case .notification(.records(let records), _):
+            // Direct, SNS, EventBridge: any upload not delivered fails the invocation, so that Lambda
+            // retries the event (same webhook-ids) and then hands it to the on-failure destination.
+            let processed = process([records], orderingGroups: [nil], counts: &counts, context: context)
+            guard processed.failures.isEmpty else {
+                throw WebhookDeliveryFailed(failures: processed.failures, delivered: counts.delivered)
+            }
+            return InvocationSummary(results: processed.results).jsonBytes()
+        case .sqsBatch(let messages):
+            return answer(messages, counts: &counts, context: context).jsonBytes()
         }
+    }
 
+    /// An SQS batch: each message fails alone, and only what was not delivered comes back.
+    private func answer(_ messages: [SQSMessage], counts: inout InvocationMetrics, context: LambdaContext) -> BatchItemFailures {
+        let units = messages.map { message -> [S3EventRecord]? in
+            switch message.content {
+            case .success(.records(let records)):
+                return records
+            case .success(.test(let test)):
+                acknowledge(test, route: .sqs, context: context)
+                return []
+            case .failure(let error):
+                context.logger.error("SQS message is not an S3 notification; reported as failed, it goes to the dead-letter queue after its receives", metadata: [
+                    "messageId": "\(message.messageID)", "problem": "\(error)",
+                ])
+                return nil
+            }
+        }
+        let processed = process(units, orderingGroups: messages.map(\.orderingGroup), counts: &counts, context: context)
+        let answer = BatchItemFailures.select(messages.indices.map { index in
+            BatchItemFailures.MessageOutcome(
+                messageID: messages[index].messageID, orderingGroup: messages[index].orderingGroup,
+                failed: units[index] == nil || processed.failedUnits.contains(index))
+        })
+        context.logger.info("SQS batch answered", metadata: [
+            "messages": "\(messages.count)", "delivered": "\(counts.delivered)", "skipped": "\(counts.skipped)",
+            "failed": "\(counts.failed)", "batchItemFailures": "\(answer.itemIdentifiers.joined(separator: ","))",
+        ])
+        return answer
+    }
+
+    /// What became of an invocation's records.
+    private struct Processed {
+        /// Delivered and skipped records, in record order.
         var results: [InvocationSummary.RecordResult] = []
+        /// Uploads that were attempted and not delivered.
         var failures: [WebhookDeliveryFailed.Failure] = []
-        for record in records {
-            let notification: UploadNotification
-            switch RecordClassifier.classify(record, configuration: configuration) {
-            case .skip(let key, let reason):
-                skip(key, reason, into: &results, counts: &counts, context: context)
-                continue
-            case .notify(let upload):
-                notification = upload
-            }
-            let object: ObjectMetadata?
-            switch lookUpObject(notification, context: context) {
-            case .found(let metadata): object = metadata
-            case .unavailable: object = nil
-            case .gone:
-                skip(notification.key, .objectNoLongerExists, into: &results, counts: &counts, context: context)
-                continue
-            }
-            let outcome = delivery.deliver(notification, object: object, context: context)
-            counts.attempts += outcome.attempts
-            switch outcome.result {
-            case .delivered(let status):
-                counts.delivered += 1
-                if metrics != nil, let latency = outcome.latency { counts.latencies.append(latency.milliseconds) }
-                context.logger.info("webhook delivered", metadata: [
-                    "key": .string(notification.key), "webhookId": .string(notification.webhookID),
-                    "status": .string(String(status)), "attempts": .string(String(outcome.attempts)),
-                ])
-                results.append(.init(key: notification.key, outcome: .delivered, webhookId: notification.webhookID))
-            case .failed(let failure):
-                counts.failed += 1
-                context.logger.error("webhook not delivered", metadata: [
-                    "key": "\(notification.key)", "webhookId": "\(notification.webhookID)",
-                    "attempts": "\(outcome.attempts)", "problem": "\(failure)",
-                ])
-                failures.append(.init(key: notification.key, attempts: outcome.attempts, failure: failure))
-            }
-        }
-        guard failures.isEmpty else {
-            throw WebhookDeliveryFailed(failures: failures, delivered: results.count { $0.outcome == .delivered })
-        }
-        return InvocationSummary(results: results).jsonBytes()
+        /// Indexes of the units (SQS messages) holding an upload that was not delivered.
+        var failedUnits: Set<Int> = []
     }
 
-    private func skip(
-        _ key: String, _ reason: SkipReason, into results: inout [InvocationSummary.RecordResult],
-        counts: inout InvocationMetrics, context: LambdaContext
-    ) {
-        context.logger.info("skipped", metadata: ["key": "\(key)", "reason": "\(reason)"])
-        results.append(.init(key: key, outcome: .skipped, reason: reason.description))
-        counts.skipped += 1
+    /// A record's place in the invocation, once classified.
+    private enum Entry {
+        case skipped(key: String, reason: SkipReason)
+        case upload(Int)
     }
 
-    /// The object's metadata when `FETCH_OBJECT_METADATA` is on; `.unavailable` when it is off or the
-    /// lookup failed (logged here), and the webhook then carries no metadata.
-    private func lookUpObject(_ notification: UploadNotification, context: LambdaContext) -> MetadataFetch {
-        guard let metadataFetcher else { return .unavailable("FETCH_OBJECT_METADATA is off") }
-        let fetched = metadataFetcher.fetch(notification, context: context)
-        if case .unavailable(let problem) = fetched {
-            context.logger.warning("object metadata unavailable; notifying without it", metadata: [
-                "key": "\(notification.key)", "problem": "\(problem)",
-                "check": "the function's role needs s3:GetObject (and s3:GetObjectVersion for versioned uploads) on the object, and s3:ListBucket on the bucket for deleted objects to read as 404",
-            ])
+    /// Classifies every record, delivers the uploads as ``DeliveryPlan`` allows, and counts the
+    /// outcomes in record order. `units`: one per SQS message (nil: malformed), or one for the event.
+    private func process(
+        _ units: [[S3EventRecord]?], orderingGroups: [String?], counts: inout InvocationMetrics, context: LambdaContext
+    ) -> Processed {
+        var entries: [Entry] = []
+        var uploads: [UploadNotification] = []
+        var uploadUnits: [Int] = []
+        var plan: [DeliveryPlan.Unit] = []
+        for (unit, records) in units.enumerated() {
+            var planned = DeliveryPlan.Unit(orderingGroup: orderingGroups[unit], malformed: records == nil, uploads: [])
+            for record in records ?? [] {
+                switch RecordClassifier.classify(record, configuration: configuration) {
+                case .skip(let key, let reason):
+                    context.logger.info("skipped", metadata: ["key": "\(key)", "reason": "\(reason)"])
+                    entries.append(.skipped(key: key, reason: reason))
+                case .notify(let upload):
+                    planned.uploads.append(uploads.count)
+                    entries.append(.upload(uploads.count))
+                    uploads.append(upload)
+                    uploadUnits.append(unit)
+                }
+            }
+            plan.append(planned)
         }
-        return fetched
+        let outcomes = deliver(uploads, chains: DeliveryPlan.chains(plan), context: context)
+
+        var processed = Processed()
+        for entry in entries {
+            switch entry {
+            case .skipped(let key, let reason):
+                processed.results.append(.init(key: key, outcome: .skipped, reason: reason.description))
+                counts.skipped += 1
+            case .upload(let index):
+                let upload = uploads[index]
+                switch outcomes[index] {
+                case .delivered(let outcome)?:
+                    counts.delivered += 1
+                    counts.attempts += outcome.attempts
+                    if metrics != nil, let latency = outcome.latency { counts.latencies.append(latency.milliseconds) }
+                    processed.results.append(.init(key: upload.key, outcome: .delivered, webhookId: upload.webhookID))
+                case .gone?:
+                    processed.results.append(.init(key: upload.key, outcome: .skipped, reason: SkipReason.objectNoLongerExists.description))
+                    counts.skipped += 1
+                case .failed(let outcome, let failure)?:
+                    counts.failed += 1
+                    counts.attempts += outcome.attempts
+                    processed.failures.append(.init(key: upload.key, attempts: outcome.attempts, failure: failure))
+                    processed.failedUnits.insert(uploadUnits[index])
+                case nil:
+                    // FIFO: an earlier upload of its message group was not delivered.
+                    context.logger.warning("webhook held back: an earlier message of its FIFO group failed", metadata: [
+                        "key": "\(upload.key)", "webhookId": "\(upload.webhookID)",
+                    ])
+                    counts.failed += 1
+                    processed.failedUnits.insert(uploadUnits[index])
+                }
+            }
+        }
+        return processed
+    }
+
+    /// Runs each chain in order, stopping it at its first upload not delivered; several chains at
+    /// once when the invocation has more than one and `WEBHOOK_PARALLELISM` allows. By upload index;
+    /// nil: not attempted.
+    private func deliver(_ uploads: [UploadNotification], chains: [[Int]], context: LambdaContext) -> [UploadResult?] {
+        let width = min(configuration.webhookParallelism, chains.count)
+        if width > 1, let lanes {
+            let extra = lanes.checkOut(width - 1, logger: context.logger)
+            defer { lanes.checkIn(extra) }
+            return ParallelDelivery.run(chains, uploads: uploads, own: lane, extra: extra, context: context)
+        }
+        // One upload (or one FIFO group, or parallelism 1): on this thread, as before lanes existed.
+        var outcomes = [UploadResult?](repeating: nil, count: uploads.count)
+        for chain in chains {
+            ParallelDelivery.deliver(chain, uploads: uploads, on: lane, context: context) { outcomes[$0] = $1 }
+        }
+        return outcomes
+    }
+
+    /// S3 sends an `s3:TestEvent` once, when the notification is configured; it carries no upload.
+    private func acknowledge(_ test: S3TestEvent, route: S3EventRoute, context: LambdaContext) {
+        context.logger.info("acknowledged s3:TestEvent", metadata: ["bucket": "\(test.bucket ?? "-")", "route": "\(route.rawValue)"])
     }
 
     private func emitMetrics(_ counts: InvocationMetrics) {

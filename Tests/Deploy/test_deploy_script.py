@@ -351,3 +351,21 @@ def test_redrive_keeps_messages_when_invoke_fails(moto_server, tmp_path):
     assert "KEEP" in result.stdout and "simulated" in result.stdout
     assert "redriven 0, kept 1" in result.stdout
     assert queue_depth(sqs, url) == 1
+
+
+def test_redrive_sqs_route_sends_the_dead_letters_back_to_the_upload_queue(moto_server):
+    sqs = moto_server.client("sqs")
+    dead_letters = sqs.create_queue(QueueName=unique("uploads-dlq"))["QueueUrl"]
+    uploads = sqs.create_queue(QueueName=unique("uploads"))["QueueUrl"]
+    # What S3 put on the upload queue, as the dead-letter queue keeps it after 3 receives.
+    notification = json.dumps({"Records": [{"eventSource": "aws:s3", "eventName": "ObjectCreated:Put",
+                                            "s3": {"bucket": {"name": "b"}, "object": {"key": "audio-files/u1/temp/f1.wav"}}}]})
+    sqs.send_message(QueueUrl=dead_letters, MessageBody=notification)
+
+    result = run_script("redrive.sh", ["--queue-url", dead_letters, "--to-queue-url", uploads,
+                                       "--endpoint-url", moto_server.endpoint], moto_server.env)
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert "REDRIVE" in result.stdout and "audio-files/u1/temp/f1.wav" in result.stdout
+    assert queue_depth(sqs, dead_letters) == 0
+    (moved,) = sqs.receive_message(QueueUrl=uploads, MaxNumberOfMessages=10)["Messages"]
+    assert json.loads(moved["Body"]) == json.loads(notification)  # the notification itself, not a record around it

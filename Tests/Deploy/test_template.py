@@ -188,7 +188,10 @@ def test_bucket_notification_without_cycle(template):
     assert permission["SourceArn"] == {"Fn::Sub": "arn:${AWS::Partition}:s3:::${BucketName}"}
     bucket = resources["AudioBucket"]
     assert bucket["DependsOn"] == "S3InvokePermission"
-    (notification,) = bucket["Properties"]["NotificationConfiguration"]["LambdaConfigurations"]
+    # Route direct (the default): the bucket invokes the function (test_template_routes.py: the others).
+    route, direct, otherwise = bucket["Properties"]["NotificationConfiguration"]["LambdaConfigurations"]["Fn::If"]
+    assert route == "RouteDirect" and otherwise == {"Ref": "AWS::NoValue"}
+    (notification,) = direct
     assert notification["Event"] == "s3:ObjectCreated:*"
     assert notification["Filter"]["S3Key"]["Rules"] == [{"Name": "prefix", "Value": {"Ref": "AudioFilesPrefix"}}]
     props = bucket["Properties"]

@@ -89,21 +89,27 @@ def without_novalue(value):
     return value
 
 
+def create_stack(moto_server, template_body: str, name: str, parameters: dict):
+    """Creates the stack; returns it as described and its resources' physical ids by logical id."""
+    cloudformation = moto_server.client("cloudformation")
+    cloudformation.create_stack(
+        StackName=name, TemplateBody=template_body, Capabilities=["CAPABILITY_IAM"],
+        Parameters=[{"ParameterKey": k, "ParameterValue": v} for k, v in parameters.items()],
+    )
+    stack = cloudformation.describe_stacks(StackName=name)["Stacks"][0]
+    assert stack["StackStatus"] == "CREATE_COMPLETE", stack.get("StackStatusReason")
+    resources = {r["LogicalResourceId"]: r["PhysicalResourceId"]
+                 for r in cloudformation.list_stack_resources(StackName=name)["StackResourceSummaries"]}
+    return stack, resources
+
+
 def deploy_stack(moto_server, template_body: str, **parameters):
     """Creates a stack; returns the role's statements by Sid and the function's environment."""
     name = "notifier-" + uuid.uuid4().hex[:8]
     given = {"ApiBaseUrl": "https://api.example.com", "CorsAllowedOrigins": "https://app.example.com",
              "CreateBucket": "false", "BucketName": BUCKET, "AudioFilesPrefix": PREFIX, "FunctionName": name,
              **parameters}
-    cloudformation = moto_server.client("cloudformation")
-    cloudformation.create_stack(
-        StackName=name, TemplateBody=template_body, Capabilities=["CAPABILITY_IAM"],
-        Parameters=[{"ParameterKey": k, "ParameterValue": v} for k, v in given.items()],
-    )
-    stack = cloudformation.describe_stacks(StackName=name)["Stacks"][0]
-    assert stack["StackStatus"] == "CREATE_COMPLETE", stack.get("StackStatusReason")
-    resources = {r["LogicalResourceId"]: r["PhysicalResourceId"]
-                 for r in cloudformation.list_stack_resources(StackName=name)["StackResourceSummaries"]}
+    _, resources = create_stack(moto_server, template_body, name, given)
     iam = moto_server.client("iam")
     role = resources["NotifierExecutionRole"]
     (policy_name,) = iam.list_role_policies(RoleName=role)["PolicyNames"]

@@ -215,3 +215,22 @@ func record(_ key: String, event: String = "ObjectCreated:Put", bucket: String =
         #expect(data["metadata"] as? [String: String] == ["app": "ios", "original-filename": "take \"2\".wav"])
     }
 }
+
+@Suite struct FileIDTraversalTests {
+    /// `...mp3` leaves fileId `..`, `..mp3` leaves `.`: skipped, never sent as a path segment.
+    @Test(arguments: [("audio-files/u/temp/...mp3", ".."), ("audio-files/u/temp/..mp3", ".")])
+    func relativeFileIDsAreSkippedAsTraversal(key: String, fileID: String) throws {
+        let reason = SkipReason.malformedKey("fileId \"\(fileID)\" is a relative path segment (path traversal)")
+        #expect(UploadKey.parse(key, prefix: "audio-files/") == .failure(reason))
+        let configuration = try NotifierConfiguration(environment: ["API_BASE_URL": "https://example.com", "WEBHOOK_API_KEY": "k_test_traversal"])
+        let record = S3EventRecord(eventName: "ObjectCreated:Put", s3: S3Entity(bucket: S3Bucket(name: "b"), object: S3Object(key: key)))
+        #expect(RecordClassifier.classify(record, configuration: configuration) == .skip(key: key, reason: reason))
+        #expect(reason.description.contains("traversal"))
+    }
+
+    /// Dots inside a name stay allowed: only a whole `.` or `..` is a relative segment.
+    @Test(arguments: [("audio-files/u/temp/....mp3", "..."), ("audio-files/u/temp/.a.mp3", ".a"), ("audio-files/u/temp/a..mp3", "a.")])
+    func otherDottedFileIDsAreUploads(key: String, fileID: String) throws {
+        #expect(try UploadKey.parse(key, prefix: "audio-files/").get().fileID == fileID)
+    }
+}
