@@ -1,4 +1,5 @@
 import Logging
+import MiniFoundation
 import Synchronization
 
 /// One handler's extra lanes: made when an invocation first has several uploads to deliver at once,
@@ -6,7 +7,7 @@ import Synchronization
 /// A single-upload invocation never touches it.
 public final class LanePool: Sendable {
     private let makeLane: @Sendable () throws -> UploadLane
-    private let idle = Mutex<[UploadLane]>([])
+    private let idle = Locked<[UploadLane]>([])
     /// Lanes made so far (for tests: a single upload makes none).
     let made = Atomic<Int>(0)
 

@@ -42,13 +42,13 @@ enum ParallelDelivery {
         let uploads: [UploadNotification]
         let context: LambdaContext
         let next = Atomic<Int>(0)
-        let results: Mutex<[UploadResult?]>
+        let results: Locked<[UploadResult?]>
 
         init(chains: [[Int]], uploads: [UploadNotification], context: LambdaContext) {
             self.chains = chains
             self.uploads = uploads
             self.context = context
-            self.results = Mutex([UploadResult?](repeating: nil, count: uploads.count))
+            self.results = Locked([UploadResult?](repeating: nil, count: uploads.count))
         }
 
         func drain(on lane: UploadLane) {
