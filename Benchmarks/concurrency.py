@@ -17,7 +17,7 @@ The backend is a Python asyncio server on 127.0.0.1 (its CPU is not bootstrap's)
 127.0.0.1, every run has an invocation count and a time limit. A measurement: it prints a table and
 writes JSON, and fails only when a run could not be measured (bootstrap died, a webhook was refused).
 
-    python3 Benchmarks/concurrency.py --binary .build-static/release/bootstrap [--workers 1 8 32 64]
+    python3 Benchmarks/concurrency.py --zip dist/bootstrap.zip [--workers 1 8 32 64]   (or --binary PATH)
 """
 
 import argparse
@@ -28,6 +28,7 @@ import subprocess
 import sys
 import threading
 import time
+import zipfile
 from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
@@ -37,6 +38,7 @@ import procstats  # noqa: E402
 from fake_runtime_api import FakeRuntimeAPI  # noqa: E402
 
 API_KEY = "bench-key"
+EXTRA_ENV = dict(item.split("=", 1) for item in os.environ.get("BENCH_EXTRA_ENV", "").split() if "=" in item)
 SIGNING_SECRET = "whsec_" + "MDEyMzQ1Njc4OWFiY2RlZjAxMjM0NTY3ODlhYmNkZWY="
 
 
@@ -70,7 +72,14 @@ class SlowBackend:
         self.port = server.sockets[0].getsockname()[1]
         self._ready.set()
         self._loop.run_forever()
+        # Stopped: end the connections still open, then the server, before the loop closes.
+        tasks = asyncio.all_tasks(self._loop)
+        for task in tasks:
+            task.cancel()
+        self._loop.run_until_complete(asyncio.gather(*tasks, return_exceptions=True))
         server.close()
+        self._loop.run_until_complete(server.wait_closed())
+        self._loop.close()
 
     async def _serve(self, reader, writer):
         try:
@@ -103,13 +112,25 @@ class SlowBackend:
             writer.close()
 
 
-def measure(binary, event, workers, rounds, latency, time_limit):
-    """One run at `workers`: bootstrap serves workers × rounds invocations; returns its figures."""
-    invocations = workers * rounds
+def binary_from(args, out_dir):
+    """--binary as given, or the executable of --zip (the shipped artifact) extracted into `out_dir`."""
+    if args.binary:
+        return Path(args.binary)
+    out_dir.mkdir(parents=True, exist_ok=True)
+    binary = out_dir / "bootstrap"
+    with zipfile.ZipFile(args.zip) as z:
+        binary.write_bytes(z.read("bootstrap"))
+    binary.chmod(0o755)
+    return binary
+
+
+def serve_bootstrap(binary, event, invocations, latency, settings, time_limit, what):
+    """Runs `binary` under the fake Runtime API (draining: until every invocation was answered) against a
+    SlowBackend; returns the API, the backend, the CPU the process spent serving (from the first event
+    on) and its /proc status. Raises when the run could not be measured."""
     backend = SlowBackend(latency)
     backend.start()
     marks = {}
-
     api = FakeRuntimeAPI(event, invocations, max_seconds=time_limit, drain=True)
 
     def on_next(index, arrived):
@@ -121,11 +142,13 @@ def measure(binary, event, workers, rounds, latency, time_limit):
     env = {
         "PATH": "/usr/bin:/bin", "AWS_LAMBDA_RUNTIME_API": api.address,
         "AWS_LAMBDA_FUNCTION_NAME": "audio-upload-notifier-bench", "AWS_LAMBDA_FUNCTION_MEMORY_SIZE": "512",
-        "AWS_LAMBDA_MAX_CONCURRENCY": str(workers), "AWS_LAMBDA_LOG_FORMAT": "JSON", "AWS_LAMBDA_LOG_LEVEL": "WARN",
+        "AWS_LAMBDA_LOG_FORMAT": "JSON", "AWS_LAMBDA_LOG_LEVEL": "WARN",
         "API_BASE_URL": "http://127.0.0.1:%d" % backend.port, "WEBHOOK_API_KEY": API_KEY,
         "WEBHOOK_SIGNING_SECRET": SIGNING_SECRET, "FETCH_OBJECT_METADATA": "false",
         "METRICS_NAMESPACE": os.environ.get("BENCH_METRICS_NAMESPACE", "VoiceByAuribus/AudioUploadNotifier"),
     }
+    env.update(settings)
+    env.update(EXTRA_ENV)
     process = subprocess.Popen([str(binary)], env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
     marks["pid"] = process.pid
     try:
@@ -143,11 +166,19 @@ def measure(binary, event, workers, rounds, latency, time_limit):
         api.close()
         backend.stop()
     if reason != "done":
-        raise RuntimeError("N=%d: %s after %d responses; bootstrap said:\n%s"
-                           % (workers, reason, len(api.responses), errors.decode(errors="replace")[-2000:]))
+        raise RuntimeError("%s: %s after %d responses; bootstrap said:\n%s"
+                           % (what, reason, len(api.responses), errors.decode(errors="replace")[-2000:]))
     failed = [r for r in api.responses if r[2] != "response"]
     if failed or backend.refused:
-        raise RuntimeError("N=%d: %d invocation errors, %d webhooks refused" % (workers, len(failed), backend.refused))
+        raise RuntimeError("%s: %d invocation errors, %d webhooks refused" % (what, len(failed), backend.refused))
+    return api, backend, cpu_end - marks["cpu0"], status
+
+
+def measure(binary, event, workers, rounds, latency, time_limit):
+    """One run at `workers`: bootstrap serves workers × rounds invocations; returns its figures."""
+    invocations = workers * rounds
+    api, backend, cpu_ns, status = serve_bootstrap(
+        binary, event, invocations, latency, {"AWS_LAMBDA_MAX_CONCURRENCY": str(workers)}, time_limit, "N=%d" % workers)
     first_sent = min(api.sent_ns.values())
     last_answer = max(arrived for _, arrived, _, _ in api.responses)
     seconds = (last_answer - first_sent) / 1e9
@@ -159,7 +190,7 @@ def measure(binary, event, workers, rounds, latency, time_limit):
         "ideal": workers / latency,
         "peakInFlight": api.peak_in_flight,
         "backendPeakInFlight": backend.peak_in_flight,
-        "cpuPerInvocationUs": (cpu_end - marks["cpu0"]) / invocations / 1000,
+        "cpuPerInvocationUs": cpu_ns / invocations / 1000,
         "peakRssKiB": status.get("VmHWM", 0),
         "threads": status.get("Threads", 0),
         "extensions": api.extensions,
@@ -168,7 +199,9 @@ def measure(binary, event, workers, rounds, latency, time_limit):
 
 def main(argv):
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--binary", required=True, help="the bootstrap executable")
+    source = parser.add_mutually_exclusive_group(required=True)
+    source.add_argument("--binary", help="the bootstrap executable")
+    source.add_argument("--zip", help="the shipped artifact (dist/bootstrap.zip): its bootstrap is measured")
     parser.add_argument("--event", default=str(HERE.parent / "events" / "upload-single.json"))
     parser.add_argument("--workers", type=int, nargs="+", default=[1, 8, 32, 64])
     parser.add_argument("--rounds", type=int, default=10, help="invocations per worker")
@@ -179,7 +212,8 @@ def main(argv):
     event = Path(args.event).read_bytes()
     latency = args.latency_ms / 1000
 
-    rows = [measure(Path(args.binary), event, n, args.rounds, latency, args.time_limit) for n in args.workers]
+    binary = binary_from(args, Path(args.out).parent / "artifact")
+    rows = [measure(binary, event, n, args.rounds, latency, args.time_limit) for n in args.workers]
     base = next((r for r in rows if r["workers"] == 1), rows[0])
     print("\nConcurrent invocations: backend latency %.0f ms, %d invocations per worker" % (args.latency_ms, args.rounds))
     print("| N | invocations/s | N/latency | ratio | peak in flight | CPU/invocation | vs N=1 | peak RSS | RSS target |")
