@@ -32,8 +32,14 @@ public enum LambdaRuntime {
 
         let environment = LambdaEnvironment(variables)
         // A malformed value is reported as an init error below, once the Runtime API can hear it.
-        let settings = Result { () throws(RuntimeSettingError) in try RuntimeSettings(variables) }
-        let workers = (try? settings.get())?.workers ?? 1
+        var settings = RuntimeSettings()
+        var settingError: RuntimeSettingError?
+        do {
+            settings = try RuntimeSettings(variables)
+        } catch {
+            settingError = error
+        }
+        let workers = settings.workers
         @Sendable func makeLoop() throws(HTTPError) -> RuntimeLoop {
             // Plain http to the local Runtime API: no CA store.
             let client = RuntimeAPIClient(endpoint: endpoint, transport: try HTTPClient(trust: nil))
@@ -50,8 +56,8 @@ public enum LambdaRuntime {
             logger.critical("cannot start the HTTP client: \(error)")
             exit(1)
         }
-        guard let (factory, handler) = loop.initialise(variables: variables, { setup in
-            let settings = try settings.get()
+        guard let (factory, handler) = loop.initialise(variables: variables, { [settings] setup in
+            if let settingError { throw settingError }
             if settings.workers > 1 && logHandler.format == .text {
                 setup.logger.warning("AWS_LAMBDA_LOG_FORMAT is Text with \(settings.workers) concurrent invocations: Lambda Managed Instances accept only JSON; each Text line still names its request id")
             }

@@ -6,6 +6,10 @@ struct RuntimeSettings: Equatable {
     /// this environment; unset on classic Lambda (one at a time).
     var workers: Int
     /// `RUNTIME_SIGTERM_EXTENSION`: register the no-op internal extension that makes Lambda send SIGTERM.
+    /// Unset: only with several workers. The registration costs about 0.3 ms of CPU at init (an HTTP
+    /// round trip and a thread; Benchmarks/FINDINGS.md), which one invocation at a time does not need:
+    /// classic Lambda ends idle environments, where SIGTERM would only exit at once. With several
+    /// invocations in flight (Managed Instances scaling in or deploying), it lets them finish.
     var registersShutdownExtension: Bool
 
     static let concurrencyVariable = "AWS_LAMBDA_MAX_CONCURRENCY"
@@ -14,31 +18,32 @@ struct RuntimeSettings: Equatable {
     /// than a plan (Managed Instances' documented defaults are tens per vCPU).
     static let maximumWorkers = 1024
 
-    init(workers: Int = 1, registersShutdownExtension: Bool = true) {
+    init(workers: Int = 1, registersShutdownExtension: Bool? = nil) {
         self.workers = workers
-        self.registersShutdownExtension = registersShutdownExtension
+        self.registersShutdownExtension = registersShutdownExtension ?? (workers > 1)
     }
 
     init(_ variables: EnvironmentVariables) throws(RuntimeSettingError) {
-        var settings = RuntimeSettings()
+        var workers = 1
+        var registersShutdownExtension: Bool?
         if let text = variables[Self.concurrencyVariable], !text.isEmpty {
             guard ASCII.isDigits(text), let value = Int(text), (1...Self.maximumWorkers).contains(value) else {
                 throw RuntimeSettingError(
                     variable: Self.concurrencyVariable,
                     problem: "is \"\(text)\", but must be a whole number from 1 to \(Self.maximumWorkers)")
             }
-            settings.workers = value
+            workers = value
         }
         if let text = variables[Self.shutdownExtensionVariable], !text.isEmpty {
             switch text.lowercased() {
-            case "true", "on", "1": settings.registersShutdownExtension = true
-            case "false", "off", "0": settings.registersShutdownExtension = false
+            case "true", "on", "1": registersShutdownExtension = true
+            case "false", "off", "0": registersShutdownExtension = false
             default:
                 throw RuntimeSettingError(
                     variable: Self.shutdownExtensionVariable, problem: "is \"\(text)\", but must be true or false")
             }
         }
-        self = settings
+        self.init(workers: workers, registersShutdownExtension: registersShutdownExtension)
     }
 }
 

@@ -40,23 +40,23 @@ public enum Digest {
 ///
 /// Made ready on first use, not at start-up: OpenSSL 3 builds its algorithm tables on the first
 /// fetch, which would otherwise lengthen every cold start.
-public final class HMACSHA256Key: Sendable {
+public final class HMACSHA256Key: @unchecked Sendable {
     private let key: [UInt8]
-    private let keyed = Locked<UnsafeMutableRawPointer?>(nil)
+    // The keyed context, made on first use and only ever touched under `lock`.
+    private let lock = Lock()
+    private var keyed: UnsafeMutableRawPointer?
 
     public init(_ key: [UInt8]) {
         self.key = key
     }
 
     deinit {
-        keyed.withLock { keyed in
-            if let keyed { clibcrypto_hmac_sha256_key_free(keyed) }
-        }
+        if let keyed { clibcrypto_hmac_sha256_key_free(keyed) }
     }
 
     public func authenticationCode(for message: [UInt8]) -> [UInt8] {
         var out = [UInt8](repeating: 0, count: 32)
-        let ok = keyed.withLock { keyed in
+        let ok = lock.withLock {
             if keyed == nil {
                 keyed = key.withUnsafeBytes { clibcrypto_hmac_sha256_key_new($0.baseAddress, $0.count) }
             }

@@ -5,9 +5,12 @@ import Synchronization
 /// One handler's extra lanes: made when an invocation first has several uploads to deliver at once,
 /// kept for the process's life so that later invocations reuse their kept-alive connections.
 /// A single-upload invocation never touches it.
-public final class LanePool: Sendable {
+public final class LanePool: @unchecked Sendable {
     private let makeLane: @Sendable () throws -> UploadLane
-    private let idle = Locked<[UploadLane]>([])
+    // Touched only under `lock` (a plain Lock, not Locked<[UploadLane]>, whose generic metadata
+    // would be built at init, when each worker makes its handler).
+    private let lock = Lock()
+    private var idle: [UploadLane] = []
     /// Lanes made so far (for tests: a single upload makes none).
     let made = Atomic<Int>(0)
 
@@ -18,7 +21,7 @@ public final class LanePool: Sendable {
     /// Up to `count` lanes: idle ones first, then new ones. Fewer when a connection cannot be made
     /// (logged): the invocation then delivers on the lanes it has, never none (it keeps its own).
     func checkOut(_ count: Int, logger: Logger) -> [UploadLane] {
-        var lanes = idle.withLock { idle in
+        var lanes = lock.withLock {
             let taken = Array(idle.suffix(count))
             idle.removeLast(taken.count)
             return taken
@@ -38,6 +41,6 @@ public final class LanePool: Sendable {
     }
 
     func checkIn(_ lanes: [UploadLane]) {
-        idle.withLock { $0.append(contentsOf: lanes) }
+        lock.withLock { idle.append(contentsOf: lanes) }
     }
 }

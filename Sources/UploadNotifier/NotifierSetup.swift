@@ -11,8 +11,14 @@ import MiniFoundation
 public struct UploadNotifierFactory: LambdaHandlerFactory {
     let configuration: NotifierConfiguration
     let credentials: WebhookCredentialStore
-    /// Set when `FETCH_OBJECT_METADATA` is on and there are AWS credentials.
-    let objectMetadata: (aws: AWSConfiguration, trust: TrustStore?)?
+    /// What each handler's S3 connection needs: set when `FETCH_OBJECT_METADATA` is on and there are
+    /// AWS credentials.
+    let objectMetadata: ObjectMetadataSource?
+
+    struct ObjectMetadataSource: Sendable {
+        var aws: AWSConfiguration
+        var trust: TrustStore?
+    }
     let metrics: MetricsOutput?
     let makeTransport: UploadNotifierHandler.TransportFactory
 
@@ -33,10 +39,11 @@ public struct UploadNotifierFactory: LambdaHandlerFactory {
                 "no signing secret is set (WEBHOOK_SIGNING_SECRET or WEBHOOK_SIGNING_SECRET_ID): signing with a key derived from the API key, which travels in every request; set a separate whsec_ secret so signatures also prove authenticity")
         }
 
-        var objectMetadata: (aws: AWSConfiguration, trust: TrustStore?)?
+        var objectMetadata: ObjectMetadataSource?
         if configuration.fetchObjectMetadata {
             if let aws {
-                objectMetadata = (aws, try Self.trust(for: aws.s3Endpoint, variable: AWSService.s3.endpointVariable, setup: setup))
+                objectMetadata = ObjectMetadataSource(
+                    aws: aws, trust: try Self.trust(for: aws.s3Endpoint, variable: AWSService.s3.endpointVariable, setup: setup))
             } else {
                 logger.warning("FETCH_OBJECT_METADATA is on but there are no AWS credentials (AWS_ACCESS_KEY_ID, AWS_SECRET_ACCESS_KEY, AWS_REGION): webhooks go out with contentType and metadata null")
             }

@@ -60,7 +60,10 @@ public final class WebhookCredentialStore: @unchecked Sendable {
         var lastReread: ContinuousClock.Instant?
     }
 
-    private let state: Locked<State>
+    // A plain Lock beside the state, not Locked<State>: a generic class's metadata is built at run
+    // time by demangling its field types, which cost init about 10 k instructions.
+    private let lock = Lock()
+    private var state: State
     private let apiKeySecretID: String?
     private let signingSecretID: String?
     /// `WEBHOOK_SIGNING_SECRET`'s signer, kept when only the API key is read from Secrets Manager.
@@ -78,19 +81,16 @@ public final class WebhookCredentialStore: @unchecked Sendable {
         self.signingSecretID = configuration.signingSecretID
         self.reader = reader
         self.plainSigner = configuration.signsWithAPIKey || configuration.signingSecretID != nil ? nil : configuration.signer
-        self.state = Locked(State(current: WebhookCredentials(
-            apiKey: configuration.apiKey, signer: configuration.signer, signsWithAPIKey: configuration.signsWithAPIKey)))
-        if usesSecrets {
-            let fresh = try read(current: state.withLock { $0.current })
-            state.withLock { $0.current = fresh }
-        }
+        self.state = State(current: WebhookCredentials(
+            apiKey: configuration.apiKey, signer: configuration.signer, signsWithAPIKey: configuration.signsWithAPIKey))
+        if usesSecrets { state.current = try read(current: state.current) }  // not shared yet
     }
 
     /// Whether any value comes from Secrets Manager.
     public var usesSecrets: Bool { apiKeySecretID != nil || signingSecretID != nil }
 
     /// The credentials to sign the next attempt with.
-    public var current: WebhookCredentials { state.withLock { $0.current } }
+    public var current: WebhookCredentials { lock.withLock { state.current } }
 
     /// After the backend answered 401 or 403: reads the secrets again, unless that was done less than
     /// ``minimumRereadInterval`` ago. True when the credentials changed, so the refused webhook can be
@@ -106,7 +106,7 @@ public final class WebhookCredentialStore: @unchecked Sendable {
         replacing refused: WebhookCredentials, now: ContinuousClock.Instant = .now
     ) -> Result<WebhookCredentials?, ConfigurationError> {
         guard usesSecrets else { return .success(nil) }
-        return state.withLock { state -> Result<WebhookCredentials?, ConfigurationError> in
+        return lock.withLock { () -> Result<WebhookCredentials?, ConfigurationError> in
             if state.current != refused { return .success(state.current) }
             if let lastReread = state.lastReread, now - lastReread < Self.minimumRereadInterval { return .success(nil) }
             state.lastReread = now

@@ -12,7 +12,9 @@ AGENT_LINE = "Internal agent AudioUploadNotifier-SIGTERM"
 
 
 def test_the_runtime_registers_its_extension_and_init_still_completes(start_rie, echo_binary):
-    rie = start_rie(echo_binary)
+    # On by default with AWS_LAMBDA_MAX_CONCURRENCY > 1; the RIE hands out one invocation at a time, so
+    # the setting asks for it here.
+    rie = start_rie(echo_binary, env={"RUNTIME_SIGTERM_EXTENSION": "true"})
     for n in range(3):  # the parked event/next disturbs neither init nor the invocations after it
         r = rie.invoke({"n": n})
         assert r.status == 200, r
@@ -27,14 +29,14 @@ def test_the_runtime_registers_its_extension_and_init_still_completes(start_rie,
 
 def test_the_notifier_registers_it_too(start_rie, bootstrap_binary):
     rie = start_rie(bootstrap_binary, env={"API_BASE_URL": "http://127.0.0.1:9", "WEBHOOK_API_KEY": "sk_conformance_key_1",
-                                            "FETCH_OBJECT_METADATA": "false"})
+                                            "FETCH_OBJECT_METADATA": "false", "RUNTIME_SIGTERM_EXTENSION": "true"})
     r = rie.invoke({"Records": []})
     assert r.status == 200, r
     assert sum(AGENT_LINE in line for line in rie.log_text().splitlines()) == 1, rie.log_tail()
 
 
-def test_the_extension_can_be_left_out(start_rie, echo_binary):
-    rie = start_rie(echo_binary, env={"RUNTIME_SIGTERM_EXTENSION": "false"})
+def test_one_invocation_at_a_time_registers_none_unless_asked(start_rie, echo_binary):
+    rie = start_rie(echo_binary)
     r = rie.invoke({"n": 1})
     assert r.status == 200, r
     assert AGENT_LINE not in rie.log_text()

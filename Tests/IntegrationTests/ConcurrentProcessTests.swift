@@ -101,8 +101,19 @@ struct ConcurrentProcessTests {
         #expect(try await function.process.waitForExit() == 1)
     }
 
-    @Test func theShutdownExtensionCanBeLeftOut() async throws {
-        let function = try await RunningFunction.start("echo-lambda", environment: ["RUNTIME_SIGTERM_EXTENSION": "false"])
+    @Test func oneWorkerRegistersTheShutdownExtensionOnlyWhenAsked() async throws {
+        for (setting, expected) in [(nil, [String]()), ("true", ["AudioUploadNotifier-SIGTERM"])] {
+            let function = try await RunningFunction.start(
+                "echo-lambda", environment: setting.map { ["RUNTIME_SIGTERM_EXTENSION": $0] } ?? [:])
+            _ = try await function.invoke(#"{"n":1}"#)
+            #expect(function.api.registeredExtensions == expected)
+            await function.stop()
+        }
+    }
+
+    @Test func severalWorkersLeaveItOutWhenTold() async throws {
+        let function = try await RunningFunction.start(
+            "echo-lambda", environment: ["AWS_LAMBDA_MAX_CONCURRENCY": "2", "RUNTIME_SIGTERM_EXTENSION": "false"])
         defer { Task { await function.stop() } }
         _ = try await function.invoke(#"{"n":1}"#)
         #expect(function.api.registeredExtensions.isEmpty)

@@ -4,9 +4,17 @@ import Testing
 @testable import LambdaRuntime
 
 @Suite struct RuntimeSettingsTests {
-    @Test func unsetMeansOneWorkerAndTheShutdownExtension() throws {
-        #expect(try RuntimeSettings(EnvironmentVariables([:])) == RuntimeSettings(workers: 1, registersShutdownExtension: true))
+    @Test func unsetMeansOneWorkerWithoutTheShutdownExtension() throws {
+        #expect(try RuntimeSettings(EnvironmentVariables([:])) == RuntimeSettings(workers: 1, registersShutdownExtension: false))
         #expect(try RuntimeSettings(EnvironmentVariables(["AWS_LAMBDA_MAX_CONCURRENCY": ""])).workers == 1)
+    }
+
+    @Test func severalWorkersRegisterTheShutdownExtensionUnlessTold() throws {
+        #expect(try RuntimeSettings(EnvironmentVariables(["AWS_LAMBDA_MAX_CONCURRENCY": "2"])).registersShutdownExtension)
+        #expect(try !RuntimeSettings(EnvironmentVariables([
+            "AWS_LAMBDA_MAX_CONCURRENCY": "2", "RUNTIME_SIGTERM_EXTENSION": "false",
+        ])).registersShutdownExtension)
+        #expect(try RuntimeSettings(EnvironmentVariables(["RUNTIME_SIGTERM_EXTENSION": "true"])).registersShutdownExtension)
     }
 
     @Test(arguments: ["1", "8", "64", "1024"])
@@ -23,9 +31,14 @@ import Testing
         }
     }
 
-    @Test func theShutdownExtensionCanBeTurnedOff() throws {
+    @Test func theShutdownExtensionSettingReadsBothWays() throws {
         for text in ["false", "off", "0", "FALSE"] {
-            #expect(try !RuntimeSettings(EnvironmentVariables(["RUNTIME_SIGTERM_EXTENSION": text])).registersShutdownExtension)
+            #expect(try !RuntimeSettings(EnvironmentVariables([
+                "AWS_LAMBDA_MAX_CONCURRENCY": "8", "RUNTIME_SIGTERM_EXTENSION": text,
+            ])).registersShutdownExtension)
+        }
+        for text in ["true", "on", "1", "TRUE"] {
+            #expect(try RuntimeSettings(EnvironmentVariables(["RUNTIME_SIGTERM_EXTENSION": text])).registersShutdownExtension)
         }
         #expect(throws: RuntimeSettingError(variable: "RUNTIME_SIGTERM_EXTENSION", problem: "is \"maybe\", but must be true or false")) {
             try RuntimeSettings(EnvironmentVariables(["RUNTIME_SIGTERM_EXTENSION": "maybe"]))
