@@ -15,11 +15,14 @@ public enum S3EventRouter {
         let root = document.root
         guard document.kind(of: root) == .object else { throw .notification(.notAnObject) }
         if let records = document.member("Records", of: root), let first = document.elements(of: records)?.first {
-            if reader.stringIfAny("eventSource", in: first) == "aws:sqs" {
+            // S3 and SQS spell it eventSource, SNS EventSource: one look for the usual, direct case.
+            switch reader.stringIfAny("eventSource", in: first) {
+            case "aws:sqs":
                 return .sqsBatch(try sqsMessages(reader, records))
-            }
-            if reader.stringIfAny("EventSource", in: first) == "aws:sns" {
+            case nil where reader.stringIfAny("EventSource", in: first) == "aws:sns":
                 return .notification(try snsNotification(reader, records), route: .sns)
+            default:
+                break
             }
         } else if document.member("detail-type", of: root) != nil {
             return .notification(try EventBridgeObjectEvent.notification(reader, root), route: .eventBridge)

@@ -49,7 +49,10 @@ public struct UploadKey: Sendable, Equatable {
         guard !fileID.isEmpty else { return .failure(.malformedKey("fileId (the file name before its extension) is empty")) }
         // `...mp3` and `..mp3` pass as file names but leave `..` and `.`: a backend that builds a
         // path from fileId would step out of its folder.
-        if let problem = problem(with: fileID) { return .failure(.malformedKey("fileId \"\(text(fileID))\" \(problem)")) }
+        // Only the dots need checking: the file name around fileId was checked whole above.
+        if fileID.count <= 2 && fileID.allSatisfy({ $0 == UInt8(ascii: ".") }) {
+            return .failure(.malformedKey("fileId \"\(text(fileID))\" is a relative path segment (path traversal)"))
+        }
         return .success(UploadKey(userID: text(user), fileName: text(fileName), fileID: text(fileID), fileExtension: fileExtension))
     }
 
