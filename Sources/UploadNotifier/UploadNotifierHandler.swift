@@ -66,7 +66,9 @@ public final class UploadNotifierHandler: LambdaHandler {
         case .notification(.records(let records), _):
             // Direct, SNS, EventBridge: any upload not delivered fails the invocation, so that Lambda
             // retries the event (same webhook-ids) and then hands it to the on-failure destination.
-            let processed = process([records], orderingGroups: [nil], counts: &counts, context: context)
+            let processed = records.count == 1
+                ? processOne(records[0], counts: &counts, context: context)
+                : process([records], orderingGroups: [nil], counts: &counts, context: context)
             guard processed.failures.isEmpty else {
                 throw WebhookDeliveryFailed(failures: processed.failures, delivered: counts.delivered)
             }
@@ -105,7 +107,7 @@ public final class UploadNotifierHandler: LambdaHandler {
         return answer
     }
 
-    /// What became of an invocation's records.
+    /// What became of an invocation's records, counted as each outcome is known.
     private struct Processed {
         /// Delivered and skipped records, in record order.
         var results: [InvocationSummary.RecordResult] = []
@@ -113,6 +115,53 @@ public final class UploadNotifierHandler: LambdaHandler {
         var failures: [WebhookDeliveryFailed.Failure] = []
         /// Indexes of the units (SQS messages) holding an upload that was not delivered.
         var failedUnits: Set<Int> = []
+
+        mutating func skipped(_ key: String, _ reason: SkipReason, counts: inout InvocationMetrics) {
+            results.append(.init(key: key, outcome: .skipped, reason: reason.description))
+            counts.skipped += 1
+        }
+
+        /// `outcome` nil: not attempted, an earlier upload of its FIFO group was not delivered.
+        mutating func record(
+            _ upload: UploadNotification, _ outcome: UploadResult?, unit: Int, counts: inout InvocationMetrics,
+            keepsLatency: Bool, context: LambdaContext
+        ) {
+            switch outcome {
+            case .delivered(let delivery)?:
+                counts.delivered += 1
+                counts.attempts += delivery.attempts
+                if keepsLatency, let latency = delivery.latency { counts.latencies.append(latency.milliseconds) }
+                results.append(.init(key: upload.key, outcome: .delivered, webhookId: upload.webhookID))
+            case .gone?:
+                skipped(upload.key, .objectNoLongerExists, counts: &counts)
+            case .failed(let delivery, let failure)?:
+                counts.failed += 1
+                counts.attempts += delivery.attempts
+                failures.append(.init(key: upload.key, attempts: delivery.attempts, failure: failure))
+                failedUnits.insert(unit)
+            case nil:
+                context.logger.warning("webhook held back: an earlier message of its FIFO group failed", metadata: [
+                    "key": "\(upload.key)", "webhookId": "\(upload.webhookID)",
+                ])
+                counts.failed += 1
+                failedUnits.insert(unit)
+            }
+        }
+    }
+
+    /// The usual direct notification, one record: classified and delivered on this thread, without
+    /// the plan and the arrays several records need (≈ 10 allocations per invocation).
+    private func processOne(_ record: S3EventRecord, counts: inout InvocationMetrics, context: LambdaContext) -> Processed {
+        var processed = Processed()
+        switch RecordClassifier.classify(record, configuration: configuration) {
+        case .skip(let key, let reason):
+            context.logger.info("skipped", metadata: ["key": "\(key)", "reason": "\(reason)"])
+            processed.skipped(key, reason, counts: &counts)
+        case .notify(let upload):
+            processed.record(
+                upload, lane.send(upload, context: context), unit: 0, counts: &counts, keepsLatency: metrics != nil, context: context)
+        }
+        return processed
     }
 
     /// A record's place in the invocation, once classified.
@@ -152,32 +201,9 @@ public final class UploadNotifierHandler: LambdaHandler {
         for entry in entries {
             switch entry {
             case .skipped(let key, let reason):
-                processed.results.append(.init(key: key, outcome: .skipped, reason: reason.description))
-                counts.skipped += 1
+                processed.skipped(key, reason, counts: &counts)
             case .upload(let index):
-                let upload = uploads[index]
-                switch outcomes[index] {
-                case .delivered(let outcome)?:
-                    counts.delivered += 1
-                    counts.attempts += outcome.attempts
-                    if metrics != nil, let latency = outcome.latency { counts.latencies.append(latency.milliseconds) }
-                    processed.results.append(.init(key: upload.key, outcome: .delivered, webhookId: upload.webhookID))
-                case .gone?:
-                    processed.results.append(.init(key: upload.key, outcome: .skipped, reason: SkipReason.objectNoLongerExists.description))
-                    counts.skipped += 1
-                case .failed(let outcome, let failure)?:
-                    counts.failed += 1
-                    counts.attempts += outcome.attempts
-                    processed.failures.append(.init(key: upload.key, attempts: outcome.attempts, failure: failure))
-                    processed.failedUnits.insert(uploadUnits[index])
-                case nil:
-                    // FIFO: an earlier upload of its message group was not delivered.
-                    context.logger.warning("webhook held back: an earlier message of its FIFO group failed", metadata: [
-                        "key": "\(upload.key)", "webhookId": "\(upload.webhookID)",
-                    ])
-                    counts.failed += 1
-                    processed.failedUnits.insert(uploadUnits[index])
-                }
+                processed.record(uploads[index], outcomes[index], unit: uploadUnits[index], counts: &counts, keepsLatency: metrics != nil, context: context)
             }
         }
         return processed
