@@ -7,8 +7,8 @@ RIE        := $(BUILD)/rie/aws-lambda-rie
 DEBUG_BIN  := $(shell $(SWIFT) build --show-bin-path 2>/dev/null || echo $(BUILD)/debug)
 RUNTIME    ?= provided.al2023
 # The deployed bootstrap: one fully static executable (no PT_INTERP, no DT_NEEDED) that starts on
-# provided.al2023 and provided.al2 alike. libcurl is built from Debian's source package, OpenSSL and
-# c-ares come from libssl-dev's and libc-ares-dev's static archives (deploy/static-libcurl.sh).
+# provided.al2023 and provided.al2 alike. libcurl and c-ares are built from Debian's source packages,
+# OpenSSL comes from libssl-dev's static archives (deploy/static-libcurl.sh).
 STATIC_BUILD  := .build-static
 STATIC_CURL   := $(BUILD)/static-curl
 STATIC_BIN    := $(STATIC_BUILD)/release/bootstrap

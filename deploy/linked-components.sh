@@ -15,7 +15,8 @@ component() { printf '  {"name": "%s", "version": "%s", "source": "%s"}' "$1" "$
 echo "["
 component libcurl "$(upstream "$curl_version")" "Debian source package curl $curl_version, built by deploy/static-libcurl.sh"; echo ","
 component OpenSSL "$(upstream "$(package_version libssl-dev)")" "Debian libssl-dev $(package_version libssl-dev) (libssl.a, libcrypto.a)"; echo ","
-component c-ares "$(upstream "$(package_version libc-ares-dev)")" "Debian libc-ares-dev $(package_version libc-ares-dev) (libcares.a)"; echo ","
+read -r cares_version cares_tables < "$curl_dir/cares-debian-version"
+component c-ares "$(upstream "$cares_version")" "Debian source package c-ares $cares_version, built by deploy/static-libcurl.sh with query tables of $cares_tables buckets"; echo ","
 component glibc "$(upstream "$(package_version libc6-dev)")" "Debian libc6-dev $(package_version libc6-dev) (libc.a)"; echo ","
 component libstdc++ "$(upstream "$(package_version libstdc++-12-dev 2>/dev/null || package_version libgcc-12-dev)")" "Debian libstdc++-12-dev $(package_version libstdc++-12-dev 2>/dev/null || true) (libstdc++.a)"; echo ","
 component Swift "$swift_version" "Swift toolchain static stdlib (swift_static)"; echo

@@ -7,7 +7,8 @@
 # 7.88.1-10+debXuY" refers to, so an operator can tell whether a rebuild picks up a fix.
 #
 # Configured with what the runtime needs and nothing more: HTTP and HTTPS over OpenSSL (libssl-dev's
-# static archives), AWS SigV4 (for the S3 and Secrets Manager calls), c-ares for name resolution (no
+# static archives), AWS SigV4 (for the S3 and Secrets Manager calls), c-ares (from its Debian source
+# package, below) for name resolution (no
 # glibc NSS, see README "Packaging"), no built-in CA path (the runtime chooses the CA store), and no
 # automatic loading of the build machine's openssl.cnf.
 #
@@ -45,23 +46,28 @@ log() { echo "static-libcurl: $*" >&2; }
 apt_state="$dir/apt"
 apt_opts=(-o "Dir::Etc::SourceList=$apt_state/sources.list" -o Dir::Etc::SourceParts=/dev/null
           -o "Dir::State::Lists=$apt_state/lists" -q)
-fetch_source() {
-  mkdir -p "$apt_state/lists/partial" "$dir/src"
-  cat > "$apt_state/sources.list" <<SOURCES
+apt_lists_ready=false
+latest_source() {  # PACKAGE: the newest version of its Debian source package in those suites
+  if [[ $apt_lists_ready == false ]]; then
+    mkdir -p "$apt_state/lists/partial" "$dir/src"
+    cat > "$apt_state/sources.list" <<SOURCES
 deb-src http://deb.debian.org/debian bookworm main
 deb-src http://deb.debian.org/debian bookworm-updates main
 deb-src http://deb.debian.org/debian-security bookworm-security main
 SOURCES
-  apt-get "${apt_opts[@]}" update >&2
-  version=$(apt-cache "${apt_opts[@]}" showsrc curl | awk '/^Version:/ {print $2}' | sort -V | tail -n 1)
-  [[ -n "$version" ]] || { log "no curl source package found"; exit 1; }
-  echo "$version"
+    apt-get "${apt_opts[@]}" update >&2
+    apt_lists_ready=true
+  fi
+  local found
+  found=$(apt-cache "${apt_opts[@]}" showsrc "$1" | awk '/^Version:/ {print $2}' | sort -V | tail -n 1)
+  [[ -n "$found" ]] || { log "no $1 source package found"; exit 1; }
+  echo "$found"
 }
 
 version=$(cat "$dir/source-version" 2>/dev/null || true)
 if [[ -z "$version" || ! -d "$dir/src/curl-$version" ]]; then
-  version=$(fetch_source)
-  rm -rf "$dir/src" && mkdir -p "$dir/src"
+  version=$(latest_source curl)
+  rm -rf "$dir/src/curl-"* && mkdir -p "$dir/src"
   log "fetching Debian source curl $version"
   # dpkg-source unpacks it and applies Debian's patches.
   (cd "$dir/src" && apt-get "${apt_opts[@]}" source "curl=$version" >&2)
@@ -74,6 +80,24 @@ if [[ -z "$version" || ! -d "$dir/src/curl-$version" ]]; then
 fi
 src="$dir/src/curl-$version"
 
+# c-ares from Debian's source package as well, for one change: every libcurl easy handle owns a c-ares
+# channel, and 1.18's channel holds two query tables of 2048 and 1024 list heads, 72 kB written at
+# init. A handle runs one query at a time, so 16 buckets each serve as well (the tables hash by query
+# id and by timeout second; a lookup still compares the id). With N workers there are 2N handles:
+# at N = 64 this is 9 MB of the process (Benchmarks/FINDINGS.md, 2026-12-05).
+cares_tables=16
+cares_version=$(cat "$dir/cares-source-version" 2>/dev/null || true)
+if [[ -z "$cares_version" || ! -d "$dir/src/c-ares-$cares_version" ]]; then
+  cares_version=$(latest_source c-ares)
+  rm -rf "$dir/src/c-ares-"* && mkdir -p "$dir/src"
+  log "fetching Debian source c-ares $cares_version"
+  (cd "$dir/src" && apt-get "${apt_opts[@]}" source "c-ares=$cares_version" >&2)
+  cares_unpacked=$(find "$dir/src" -maxdepth 1 -type d -name 'c-ares-*' | head -n 1)
+  mv "$cares_unpacked" "$dir/src/c-ares-$cares_version" 2>/dev/null || true
+  echo "$cares_version" > "$dir/cares-source-version"
+fi
+cares_src="$dir/src/c-ares-$cares_version"
+
 stamp=$(printf '%s\n' "$version" "${configure_flags[@]}" "$(dpkg-query -W -f='${Version}' libssl-dev libc-ares-dev)" | sha256sum | cut -c1-12)
 build="$dir/build-$version-$stamp"
 if [[ ! -f "$build/lib/.libs/libcurl.a" ]]; then
@@ -84,12 +108,26 @@ if [[ ! -f "$build/lib/.libs/libcurl.a" ]]; then
   make -C "$build/lib" -j"$(nproc)" > "$build/make.log" 2>&1 || { tail -n 30 "$build/make.log" >&2; exit 1; }
 fi
 
+cares_build="$dir/build-c-ares-$cares_version-tables$cares_tables"
+if [[ ! -f "$cares_build/src/lib/.libs/libcares.a" ]]; then
+  log "building c-ares $cares_version (static, query tables of $cares_tables) in $cares_build"
+  rm -rf "$cares_build" && mkdir -p "$cares_build" && cp -a "$cares_src/." "$cares_build/"
+  header="$cares_build/src/lib/ares_private.h"
+  sed -i -e "s/^#define ARES_QID_TABLE_SIZE [0-9]*$/#define ARES_QID_TABLE_SIZE $cares_tables/" \
+         -e "s/^#define ARES_TIMEOUT_TABLE_SIZE [0-9]*$/#define ARES_TIMEOUT_TABLE_SIZE $cares_tables/" "$header"
+  [[ $(grep -c "TABLE_SIZE $cares_tables$" "$header") == 2 ]] || { log "c-ares $cares_version: the query tables were not found in $header"; exit 1; }
+  (cd "$cares_build" && CFLAGS="-O2 -fPIC -fstack-protector-strong -D_FORTIFY_SOURCE=2" \
+     ./configure --disable-shared --enable-static --disable-tests --disable-dependency-tracking > configure.log 2>&1) \
+    || { tail -n 30 "$cares_build/configure.log" >&2; exit 1; }
+  make -C "$cares_build/src/lib" -j"$(nproc)" > "$cares_build/make.log" 2>&1 || { tail -n 30 "$cares_build/make.log" >&2; exit 1; }
+fi
+
 multiarch=$(dpkg-architecture -qDEB_HOST_MULTIARCH 2>/dev/null || echo x86_64-linux-gnu)
 system_lib=/usr/lib/$multiarch
 mkdir -p "$dir/lib" "$dir/pkgconfig"
 cat > "$dir/lib/libcurl.a" <<SCRIPT
 /* Linker script, not an archive: libcurl $version (Debian source) and what it needs, for static links. */
-GROUP ( $build/lib/.libs/libcurl.a $system_lib/libcares.a $system_lib/libssl.a $system_lib/libcrypto.a )
+GROUP ( $build/lib/.libs/libcurl.a $cares_build/src/lib/.libs/libcares.a $system_lib/libssl.a $system_lib/libcrypto.a )
 SCRIPT
 ln -sf "$system_lib/libcrypto.a" "$dir/lib/libcrypto.a"
 ln -sf "$system_lib/libssl.a" "$dir/lib/libssl.a"
@@ -107,4 +145,5 @@ Libs: -L$dir/lib -l$library
 PC
 done
 echo "$version" > "$dir/curl-debian-version"
+echo "$cares_version $cares_tables" > "$dir/cares-debian-version"
 echo "$dir/pkgconfig"
