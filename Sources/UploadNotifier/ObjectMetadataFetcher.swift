@@ -21,11 +21,13 @@ public final class ObjectMetadataFetcher {
 
     private let reader: any ObjectHeadReader
     private let policy = RetryPolicy(maxAttempts: maxAttempts)
+    private let time: RetryTime
     /// Kept free for the webhook and for reporting.
     private let reserve: Duration
 
-    public init(reader: any ObjectHeadReader, webhookAttemptTimeout: Duration) {
+    public init(reader: any ObjectHeadReader, webhookAttemptTimeout: Duration, time: RetryTime = .live) {
         self.reader = reader
+        self.time = time
         self.reserve = WebhookDelivery.reportingReserve + min(webhookAttemptTimeout, .seconds(2))
     }
 
@@ -34,7 +36,7 @@ public final class ObjectMetadataFetcher {
         let stopAt = context.deadline - reserve
         var last = "no attempt made"
         for attempt in 1...policy.maxAttempts {
-            guard ContinuousClock.now + Self.attemptTimeout <= stopAt else {
+            guard time.now() + Self.attemptTimeout <= stopAt else {
                 return .unavailable("\(last); no time left before the invocation deadline")
             }
             switch reader.headObject(bucket: notification.record.s3.bucket.name, key: notification.key, versionID: object.versionId) {
@@ -43,12 +45,12 @@ public final class ObjectMetadataFetcher {
             case .failed(let problem, let transient):
                 last = problem
                 guard transient, attempt < policy.maxAttempts else { return .unavailable(problem) }
-                let pause = policy.backoff(afterAttempt: attempt, unit: Double.random(in: 0..<1))
+                let pause = policy.backoff(afterAttempt: attempt, unit: time.random())
                 context.logger.warning("HeadObject failed; retrying", metadata: [
                     "key": "\(notification.key)", "attempt": "\(attempt)", "problem": "\(problem)",
                     "retryInMs": "\(pause.wholeMilliseconds)",
                 ])
-                Pause.sleep(pause)
+                time.pause(pause)
             }
         }
         return .unavailable(last)

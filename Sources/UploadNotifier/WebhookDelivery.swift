@@ -52,9 +52,14 @@ public final class WebhookDelivery {
     private let credentials: WebhookCredentialStore
     private let http: any HTTPTransport
     private let policy: RetryPolicy
+    private let time: RetryTime
     private let userAgent = "AudioUploadNotifier/\(NotifierVersion.current)"
 
-    public init(configuration: NotifierConfiguration, credentials: WebhookCredentialStore, http: any HTTPTransport) {
+    /// - Parameter time: when to stop, how to pause, the jitter; a virtual clock in tests.
+    public init(
+        configuration: NotifierConfiguration, credentials: WebhookCredentialStore, http: any HTTPTransport, time: RetryTime = .live
+    ) {
+        self.time = time
         self.configuration = configuration
         self.credentials = credentials
         self.http = http
@@ -73,7 +78,7 @@ public final class WebhookDelivery {
         var attempt = 0
         var allowedAttempts = policy.maxAttempts
         while attempt < allowedAttempts {
-            let timeLeft = stopAt - ContinuousClock.now
+            let timeLeft = stopAt - time.now()
             guard timeLeft >= Self.minimumAttemptTime else {
                 return DeliveryOutcome(attempts: attempt, result: .failed(.outOfTime(last: last)))
             }
@@ -113,13 +118,13 @@ public final class WebhookDelivery {
                 }
                 last = "HTTP \(response.status)"
                 pause = RetryPolicy.retryAfter(response.headers.value(for: "Retry-After"), nowSeconds: WallClock.nowSeconds())
-                    ?? policy.backoff(afterAttempt: attempt, unit: Double.random(in: 0..<1))
+                    ?? policy.backoff(afterAttempt: attempt, unit: time.random())
             } catch {
                 last = error.description
-                pause = policy.backoff(afterAttempt: attempt, unit: Double.random(in: 0..<1))
+                pause = policy.backoff(afterAttempt: attempt, unit: time.random())
             }
             guard attempt < allowedAttempts else { break }
-            guard ContinuousClock.now + pause + Self.minimumAttemptTime <= stopAt else {
+            guard time.now() + pause + Self.minimumAttemptTime <= stopAt else {
                 logger.warning("webhook attempt failed; no time left to retry", metadata: [
                     "key": "\(notification.key)", "attempt": "\(attempt)", "problem": "\(last ?? "")",
                 ])
@@ -129,7 +134,7 @@ public final class WebhookDelivery {
                 "key": "\(notification.key)", "attempt": "\(attempt)", "problem": "\(last ?? "")",
                 "retryInMs": "\(pause.wholeMilliseconds)",
             ])
-            Pause.sleep(pause)
+            time.pause(pause)
         }
         return DeliveryOutcome(attempts: attempt, result: .failed(.exhausted(last: last ?? "no attempt made")))
     }

@@ -160,8 +160,11 @@ final class FakeHeads: ObjectHeadReader {
     @Test func transientFailuresAreRetriedPersistentOnesAreNot() throws {
         let metadata = ObjectMetadata(contentType: nil, userMetadata: [])
         let retried = FakeHeads([.failed(problem: "HTTP 503", transient: true), .found(metadata)])
-        #expect(ObjectMetadataFetcher(reader: retried, webhookAttemptTimeout: .seconds(5)).fetch(try notification(), context: context()) == .found(metadata))
+        let clock = SkippedPauses()
+        #expect(ObjectMetadataFetcher(reader: retried, webhookAttemptTimeout: .seconds(5), time: clock.time)
+            .fetch(try notification(), context: context()) == .found(metadata))
         #expect(retried.calls.count == 2)
+        #expect(clock.pauses == [.milliseconds(125)])  // half (random 0.5) of the first 250 ms, not slept
         let denied = FakeHeads([.failed(problem: "access denied (HTTP 403)", transient: false), .found(metadata)])
         #expect(ObjectMetadataFetcher(reader: denied, webhookAttemptTimeout: .seconds(5)).fetch(try notification(), context: context())
             == .unavailable("access denied (HTTP 403)"))

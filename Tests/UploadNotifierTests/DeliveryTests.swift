@@ -25,7 +25,10 @@ struct Backend {
         return Backend(receiver: receiver, configuration: configuration)
     }
 
-    func deliver(_ key: String = "audio-files/u-1/temp/f-1.wav", deadlineIn: Duration = .seconds(20), traceID: String? = "Root=1-abc") async throws -> DeliveryOutcome {
+    func deliver(
+        _ key: String = "audio-files/u-1/temp/f-1.wav", deadlineIn: Duration = .seconds(20), traceID: String? = "Root=1-abc",
+        time: RetryTime = SkippedPauses().time
+    ) async throws -> DeliveryOutcome {
         guard case .notify(let notification) = RecordClassifier.classify(record(key), configuration: configuration) else {
             throw ReplayError("\(key) is not an upload")
         }
@@ -34,7 +37,7 @@ struct Backend {
         return try await runBlocking { () throws -> DeliveryOutcome in
             WebhookDelivery(
                 configuration: configuration, credentials: try WebhookCredentialStore(configuration: configuration, reader: nil),
-                http: try HTTPClient()
+                http: try HTTPClient(), time: time
             ).deliver(notification, context: context).withoutLatency
         }
     }
@@ -43,6 +46,21 @@ struct Backend {
         LambdaContext(
             requestID: "req", deadlineMilliseconds: WallClock.nowMilliseconds() + deadlineIn.wholeMilliseconds,
             traceID: traceID, logger: Logger(label: "test"))
+    }
+}
+
+/// Retry time in which pauses are recorded and skipped: the clock is the real one plus every pause
+/// taken so far, so an attempt's real duration counts and no test sleeps to test a retry.
+final class SkippedPauses: Sendable {
+    private let skipped = Locked<[Duration]>([])
+
+    var pauses: [Duration] { skipped.withLock { $0 } }
+
+    var time: RetryTime {
+        RetryTime(
+            now: { [skipped] in ContinuousClock.now + skipped.withLock { $0.reduce(.zero, +) } },
+            pause: { [skipped] pause in skipped.withLock { $0.append(pause) } },
+            random: { 0.5 })
     }
 }
 
@@ -82,8 +100,10 @@ struct DeliveryTests {
         let backend = try await Backend.start()
         defer { Task { await backend.receiver.shutdown() } }
         backend.receiver.script([.status(503)])
-        let outcome = try await backend.deliver()
+        let clock = SkippedPauses()
+        let outcome = try await backend.deliver(time: clock.time)
         #expect(outcome == DeliveryOutcome(attempts: 2, result: .delivered(status: 202)))
+        #expect(clock.pauses == [.milliseconds(125)])  // full jitter: half (random 0.5) of the first 250 ms
         let received = backend.receiver.received
         #expect(received.count == 2)
         #expect(received[0].webhookID == received[1].webhookID)
@@ -101,10 +121,10 @@ struct DeliveryTests {
         let backend = try await Backend.start()
         defer { Task { await backend.receiver.shutdown() } }
         backend.receiver.script([.status(429, headers: [("Retry-After", "1")])])
-        let start = ContinuousClock.now
-        let outcome = try await backend.deliver()
+        let clock = SkippedPauses()
+        let outcome = try await backend.deliver(time: clock.time)
         #expect(outcome.result == .delivered(status: 202))
-        #expect(ContinuousClock.now - start >= .seconds(1))
+        #expect(clock.pauses == [.seconds(1)])
     }
 
     @Test(arguments: [400, 401, 404, 422])
@@ -128,23 +148,25 @@ struct DeliveryTests {
         let backend = try await Backend.start(["WEBHOOK_MAX_ATTEMPTS": "3"])
         defer { Task { await backend.receiver.shutdown() } }
         backend.receiver.script(Array(repeating: .status(500), count: 5))
-        #expect(try await backend.deliver() == DeliveryOutcome(attempts: 3, result: .failed(.exhausted(last: "HTTP 500"))))
+        let clock = SkippedPauses()
+        #expect(try await backend.deliver(time: clock.time) == DeliveryOutcome(attempts: 3, result: .failed(.exhausted(last: "HTTP 500"))))
         #expect(backend.receiver.received.count == 3)
+        #expect(clock.pauses == [.milliseconds(125), .milliseconds(250)])  // doubling, half of each ceiling
     }
 
     @Test func slowBackendTimesOutEachAttempt() async throws {
         let backend = try await Backend.start(["WEBHOOK_MAX_ATTEMPTS": "2", "WEBHOOK_TIMEOUT_MS": "300"])
         defer { Task { await backend.receiver.shutdown() } }
         backend.receiver.script([.delay(.seconds(2)), .delay(.seconds(2))])
-        let start = ContinuousClock.now
         let outcome = try await backend.deliver()
         #expect(outcome.attempts == 2)
+        // Without the 300 ms limit each attempt would have been answered 202 after 2 s.
         guard case .failed(.exhausted(let last)) = outcome.result else {
             Issue.record("expected exhausted attempts, got \(outcome)")
             return
         }
         #expect(last.contains("timed out"))
-        #expect(ContinuousClock.now - start < .seconds(2))
+        #expect(timedOutAfter(last).map { $0 < 1000 } == true, "\(last)")
     }
 
     @Test func unreachableBackendExhaustsAttempts() async throws {
@@ -163,25 +185,25 @@ struct DeliveryTests {
         let backend = try await Backend.start()
         defer { Task { await backend.receiver.shutdown() } }
         backend.receiver.script([.status(503, headers: [("Retry-After", "30")])])
-        let start = ContinuousClock.now
-        let outcome = try await backend.deliver(deadlineIn: .seconds(3))
+        let clock = SkippedPauses()
+        let outcome = try await backend.deliver(deadlineIn: .seconds(3), time: clock.time)
         #expect(outcome == DeliveryOutcome(attempts: 1, result: .failed(.outOfTime(last: "HTTP 503"))))
-        #expect(ContinuousClock.now - start < .seconds(1))
+        #expect(clock.pauses.isEmpty)  // a pause it could not finish was never started
     }
 
     @Test func attemptTimeoutShrinksToTheTimeLeft() async throws {
         let backend = try await Backend.start(["WEBHOOK_TIMEOUT_MS": "10000"])
         defer { Task { await backend.receiver.shutdown() } }
         backend.receiver.script([.delay(.seconds(5))])
-        let start = ContinuousClock.now
         let outcome = try await backend.deliver(deadlineIn: .milliseconds(1500))
-        let elapsed = ContinuousClock.now - start
-        guard case .failed = outcome.result else {
-            Issue.record("expected a failure, got \(outcome)")
+        guard case .failed(.outOfTime(let last?)) = outcome.result else {
+            Issue.record("expected to run out of time, got \(outcome)")
             return
         }
-        // Done with the reporting reserve still left before the 1.5 s deadline.
-        #expect(elapsed < .milliseconds(1500) - WebhookDelivery.reportingReserve + .milliseconds(200))
+        // The attempt was limited to what the deadline left after the reporting reserve (≈ 1 s), not
+        // to WEBHOOK_TIMEOUT_MS (10 s); libcurl says how long it waited.
+        #expect(outcome.attempts == 1)
+        #expect(timedOutAfter(last).map { $0 <= (.milliseconds(1500) - WebhookDelivery.reportingReserve).wholeMilliseconds } == true, "\(last)")
     }
 
     @Test func noAttemptWhenTheDeadlineHasPassed() async throws {
@@ -251,6 +273,12 @@ struct HandlerTests {
             _ = try await handle("[1]", backend: backend)
         }
     }
+}
+
+/// The milliseconds in libcurl's "Operation timed out after N milliseconds …".
+func timedOutAfter(_ message: String) -> Int64? {
+    guard let range = message.range(of: "timed out after ") else { return nil }
+    return Int64(message[range.upperBound...].prefix { $0.isNumber })
 }
 
 let eventsDirectory = URL(fileURLWithPath: #filePath).deletingLastPathComponent().appendingPathComponent("../../events").standardized
