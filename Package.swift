@@ -113,6 +113,8 @@ let package = Package(
         // Developer and test tooling, never deployed.
         // Calls AWSClient once from the command line, for the moto conformance tests.
         .executableTarget(name: "AWSProbe", dependencies: ["AWSClient", "HTTP", "MiniFoundation", "CLibCrypto"]),
+        // What several test suites share: virtual retry time.
+        .target(name: "TestSupport", dependencies: ["MiniFoundation"]),
         // StrictJSON's oracle: Foundation's JSONSerialization and the documented differences (tests, fuzzing).
         .target(name: "JSONDifferential", dependencies: ["StrictJSON"]),
         .target(
@@ -143,14 +145,14 @@ let package = Package(
         .testTarget(name: "LambdaLoggingTests", dependencies: ["LambdaLogging", "MiniFoundation"]),
         .testTarget(
             name: "LambdaRuntimeTests",
-            dependencies: ["LambdaRuntime", "LambdaRuntimeAPI", "LambdaCodable", "HTTP", "MiniFoundation"]
+            dependencies: ["LambdaRuntime", "LambdaRuntimeAPI", "LambdaCodable", "HTTP", "MiniFoundation", "TestSupport"]
         ),
         .testTarget(name: "StrictJSONTests", dependencies: ["StrictJSON", "JSONDifferential", "LocalLambda"]),
         .testTarget(name: "S3EventsTests", dependencies: ["S3Events"]),
         .testTarget(name: "S3EventRoutesTests", dependencies: ["S3EventRoutes", "S3Events"]),
         .testTarget(name: "AWSClientTests", dependencies: ["AWSClient", "HTTP", "StrictJSON"]),
         .testTarget(name: "StandardWebhooksTests", dependencies: ["StandardWebhooks"]),
-        .testTarget(name: "UploadNotifierTests", dependencies: ["UploadNotifier", "S3EventRoutes", "LocalLambda", "MiniFoundation"]),
+        .testTarget(name: "UploadNotifierTests", dependencies: ["UploadNotifier", "S3EventRoutes", "LocalLambda", "MiniFoundation", "TestSupport"]),
         .testTarget(name: "PackagingTests", dependencies: ["Packaging", "LocalLambda"]),
         // Runs the built `bootstrap` and `echo-lambda` as processes: `swift build` them first.
         .testTarget(name: "IntegrationTests", dependencies: ["LocalLambda"]),

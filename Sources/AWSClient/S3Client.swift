@@ -1,4 +1,5 @@
 import HTTP
+import MiniFoundation
 
 /// What S3's HeadObject says of an object.
 public enum HeadObjectResult: Sendable, Equatable {
@@ -79,11 +80,11 @@ public struct S3Failure: Error, Sendable, Equatable, CustomStringConvertible {
         self.requestID = requestID
     }
 
-    /// Whether the same request may succeed later: S3's 5xx (503 SlowDown), 429 and 408, and a
+    /// Whether the same request may succeed later: S3's 5xx (503 SlowDown), 429, 425 and 408, and a
     /// request that got no answer. A 403, 400 or 301 stays until the configuration changes.
     public var isTransient: Bool {
         switch reason {
-        case .status(let status): AWSRetry.isTransient(status: status)
+        case .status(let status): RetryPolicy.isRetryable(status: status)
         case .transport(let error): AWSRetry.isTransient(error)
         case .invalidRequest: false
         }
@@ -199,11 +200,9 @@ public struct S3Client {
     }
 }
 
-/// Which failures are worth another try, shared by both services.
+/// Which failures without an answer are worth another try, shared by both services; an answer's
+/// status is judged by ``RetryPolicy/isRetryable(status:)``.
 enum AWSRetry {
-    /// 5xx (S3's 503 SlowDown included), 429 Too Many Requests, 408 Request Timeout.
-    static func isTransient(status: Int) -> Bool { status >= 500 || status == 429 || status == 408 }
-
     /// No answer: worth another try, unless the request itself was refused before sending.
     static func isTransient(_ error: HTTPError) -> Bool {
         if case .invalidRequest = error { return false }

@@ -52,7 +52,7 @@ public struct SecretsManagerError: Error, Sendable, Equatable, CustomStringConve
     public var isTransient: Bool {
         if let awsErrorType, Self.transientTypes.contains(awsErrorType) { return true }
         switch reason {
-        case .status(let status): return AWSRetry.isTransient(status: status)
+        case .status(let status): return RetryPolicy.isRetryable(status: status)
         case .transport(let error): return AWSRetry.isTransient(error)
         case .notFound, .accessDenied, .decryptionFailure, .binarySecret, .malformedResponse: return false
         }

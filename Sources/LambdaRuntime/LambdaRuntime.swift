@@ -47,7 +47,7 @@ public enum LambdaRuntime {
             let setTraceID: (String?) -> Void = workers == 1 ? TraceVariable().set : { _ in }
             return RuntimeLoop(
                 api: client, shutdown: .process, environment: environment, logger: logger,
-                setTraceID: setTraceID, pause: Pause.sleep, logsTraceID: workers > 1)
+                setTraceID: setTraceID, time: .live, logsTraceID: workers > 1)
         }
         let loop: RuntimeLoop
         do {

@@ -9,10 +9,9 @@ import MiniFoundation
 /// that the real binary behaves the same. Not generic over the API: a generic struct's metadata is
 /// built at start by demangling its name, which cost more than every call through the existential.
 struct RuntimeLoop {
-    /// Attempts at the Runtime API before giving up, so Lambda replaces a broken environment.
-    static var runtimeAPIAttempts: Int { 4 }
-    /// The pause after the first failed attempt, doubled after each further one.
-    static var firstRetryPause: Duration { .milliseconds(50) }
+    /// 4 attempts at the Runtime API, 50, 100 and 200 ms apart, before giving up so that Lambda
+    /// replaces a broken environment. No jitter: the API is local and serves this environment only.
+    static var runtimeAPIRetries: RetryPolicy { RetryPolicy(maxAttempts: 4, firstPause: .milliseconds(50), jitter: .none) }
 
     let api: any RuntimeAPI
     let shutdown: ShutdownState
@@ -20,7 +19,8 @@ struct RuntimeLoop {
     let logger: Logger
     /// Sets `_X_AMZN_TRACE_ID` for the invocation about to run (a no-op with several workers).
     let setTraceID: (String?) -> Void
-    let pause: (Duration) -> Void
+    /// How to pause between attempts at the Runtime API: virtual in tests.
+    let time: RetryTime
     /// Puts the trace id on the invocation's log lines: with several workers the process-wide
     /// variable cannot carry it.
     var logsTraceID = false
@@ -128,25 +128,21 @@ struct RuntimeLoop {
         }
     }
 
-    /// Retries unreachable and 5xx answers a few times with doubling pauses; other errors at once.
+    /// Retries unreachable and 5xx answers with doubling pauses; a rejection at once.
     func withRetries<T>(logger: Logger, _ operation: () throws(RuntimeAPIError) -> T) -> Result<T, RuntimeAPIError> {
-        var wait = Self.firstRetryPause
-        for attempt in 1...Self.runtimeAPIAttempts {
-            do {
-                return .success(try operation())
-            } catch {
+        let policy = Self.runtimeAPIRetries
+        return policy.run(
+            time: time,
+            isTransient: { error in
                 switch error {
-                case .unreachable, .serverError, .protocolViolation:
-                    guard attempt < Self.runtimeAPIAttempts else { return .failure(error) }
-                    logger.warning("Runtime API fault (attempt \(attempt) of \(Self.runtimeAPIAttempts)): \(error)")
-                    pause(wait)
-                    wait *= 2
-                case .rejected:
-                    return .failure(error)
+                case .unreachable, .serverError, .protocolViolation: true
+                case .rejected: false
                 }
-            }
-        }
-        preconditionFailure("the retry loop always returns")
+            },
+            beforePause: { attempt, error, _ in
+                logger.warning("Runtime API fault (attempt \(attempt) of \(policy.maxAttempts)): \(error)")
+            },
+            operation)
     }
 }
 

@@ -45,7 +45,7 @@ public final class ObjectMetadataFetcher {
             case .failed(let problem, let transient):
                 last = problem
                 guard transient, attempt < policy.maxAttempts else { return .unavailable(problem) }
-                let pause = policy.backoff(afterAttempt: attempt, unit: time.random())
+                let pause = policy.pause(afterAttempt: attempt, unit: time.random())
                 context.logger.warning("HeadObject failed; retrying", metadata: [
                     "key": "\(notification.key)", "attempt": "\(attempt)", "problem": "\(problem)",
                     "retryInMs": "\(pause.wholeMilliseconds)",

@@ -46,14 +46,15 @@ public struct SecretReadError: Error, Sendable, Equatable, CustomStringConvertib
 ///
 /// Shared by every worker. The lock guards the credentials and the time of the last re-read, and
 /// is held while re-reading, so that many workers refused at once cause one read: the others wait,
-/// then find the credentials already changed. `reader` and `pause` are used only under the lock,
-/// which is why the class may be shared although they are not `Sendable`.
+/// then find the credentials already changed. `reader` is used only under the lock,
+/// which is why the class may be shared although it is not `Sendable`.
 public final class WebhookCredentialStore: @unchecked Sendable {
     /// Re-reads after a refusal happen at most this often: a backend that refuses every key must
     /// not turn each webhook into a Secrets Manager call (the read at start does not count).
     public static let minimumRereadInterval: Duration = .seconds(30)
-    /// Reads of one secret before a transient failure (throttling, no answer) counts.
-    static let readAttempts = 3
+    /// A throttled or unanswered read is tried again twice, 100 and 200 ms later: init (10 s) and the
+    /// invocation that re-reads after a refusal both have the time; a missing secret is not retried.
+    static let readRetries = RetryPolicy(maxAttempts: 3, firstPause: .milliseconds(100), jitter: .none)
 
     private struct State {
         var current: WebhookCredentials
@@ -69,14 +70,14 @@ public final class WebhookCredentialStore: @unchecked Sendable {
     /// `WEBHOOK_SIGNING_SECRET`'s signer, kept when only the API key is read from Secrets Manager.
     private let plainSigner: WebhookSigner?
     private let reader: (any SecretReader)?
-    private let pause: (Duration) -> Void
+    private let time: RetryTime
 
     /// Takes plain values from `configuration` and reads what it names by secret id.
     /// - Throws: ``ConfigurationError`` naming the secret id (never its value) when a read fails.
     public init(
-        configuration: NotifierConfiguration, reader: (any SecretReader)?, pause: @escaping (Duration) -> Void = Pause.sleep
+        configuration: NotifierConfiguration, reader: (any SecretReader)?, time: RetryTime = .live
     ) throws(ConfigurationError) {
-        self.pause = pause
+        self.time = time
         self.apiKeySecretID = configuration.apiKeySecretID
         self.signingSecretID = configuration.signingSecretID
         self.reader = reader
@@ -127,19 +128,13 @@ public final class WebhookCredentialStore: @unchecked Sendable {
             throw ConfigurationError(variable: apiKeySecretID != nil ? "WEBHOOK_API_KEY_SECRET_ID" : "WEBHOOK_SIGNING_SECRET_ID", problem: "is set but no Secrets Manager client is available")
         }
         func value(_ id: String, _ variable: String) throws(ConfigurationError) -> String {
-            // A throttled or unanswered call is tried again twice, briefly: init (10 s) and the
-            // invocation that re-reads after a refusal both have the time; a missing secret is not retried.
-            for attempt in 1...Self.readAttempts {
-                do {
-                    return try reader.secretValue(id)
-                } catch {
-                    guard error.isTransient, attempt < Self.readAttempts else {
-                        throw ConfigurationError(variable: variable, problem: "could not be read: \(error)")
-                    }
-                    pause(.milliseconds(100 * attempt))
-                }
+            let read = Self.readRetries.run(time: time, isTransient: { (error: SecretReadError) in error.isTransient }) {
+                () throws(SecretReadError) in try reader.secretValue(id)
             }
-            preconditionFailure("the read loop always returns or throws")
+            switch read {
+            case .success(let value): return value
+            case .failure(let error): throw ConfigurationError(variable: variable, problem: "could not be read: \(error)")
+            }
         }
         let apiKey = try apiKeySecretID.map { id throws(ConfigurationError) in
             try NotifierConfiguration.checkedAPIKey(

@@ -118,10 +118,10 @@ public final class WebhookDelivery {
                 }
                 last = "HTTP \(response.status)"
                 pause = RetryPolicy.retryAfter(response.headers.value(for: "Retry-After"), nowSeconds: WallClock.nowSeconds())
-                    ?? policy.backoff(afterAttempt: attempt, unit: time.random())
+                    ?? policy.pause(afterAttempt: attempt, unit: time.random())
             } catch {
                 last = error.description
-                pause = policy.backoff(afterAttempt: attempt, unit: time.random())
+                pause = policy.pause(afterAttempt: attempt, unit: time.random())
             }
             guard attempt < allowedAttempts else { break }
             guard time.now() + pause + Self.minimumAttemptTime <= stopAt else {

@@ -79,7 +79,7 @@ import Testing
         }
     }
 
-    @Test(arguments: [(403, false), (400, false), (301, false), (500, true), (503, true), (429, true), (408, true)])
+    @Test(arguments: [(403, false), (400, false), (301, false), (500, true), (503, true), (429, true), (425, true), (408, true)])
     func failuresSayWhetherToRetry(status: Int, transient: Bool) {
         let response = HTTPResponse(status: status, headers: [HTTPHeader("x-amz-request-id", "R1"), HTTPHeader("x-amz-bucket-region", "us-east-2")])
         guard case .failed(let failure) = S3Client.headObjectResult(response, bucket: "b", key: "k", versionID: nil) else {

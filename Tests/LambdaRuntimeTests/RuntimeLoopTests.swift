@@ -1,6 +1,7 @@
 import HTTP
 import LambdaRuntimeAPI
 import Logging
+import TestSupport
 import Testing
 
 @testable import LambdaRuntime
@@ -76,14 +77,15 @@ func invocation(_ id: String, event: String = "{}", trace: String? = nil) -> Res
 final class LoopHarness {
     let api = FakeRuntimeAPI()
     let shutdown = ShutdownState()
-    var pauses: [Duration] = []
+    let clock = SkippedPauses()
+    var pauses: [Duration] { clock.pauses }
     var traceIDs: [String?] = []
 
     var loop: RuntimeLoop {
         RuntimeLoop(
             api: api, shutdown: shutdown, environment: LambdaEnvironment(functionName: "f"),
             logger: Logger(label: "test", factory: { _ in SwiftLogNoOpLogHandler() }),
-            setTraceID: { [unowned self] in traceIDs.append($0) }, pause: { [unowned self] in pauses.append($0) })
+            setTraceID: { [unowned self] in traceIDs.append($0) }, time: clock.time)
     }
 }
 
@@ -125,7 +127,7 @@ final class LoopHarness {
         let harness = LoopHarness()
         harness.api.nextAnswers = Array(repeating: .failure(.serverError(status: 503)), count: 10)
         #expect(harness.loop.serve(Echo()) == 1)
-        #expect(harness.api.calls == Array(repeating: .next, count: RuntimeLoop.runtimeAPIAttempts))
+        #expect(harness.api.calls == Array(repeating: .next, count: RuntimeLoop.runtimeAPIRetries.maxAttempts))
         #expect(harness.pauses == [.milliseconds(50), .milliseconds(100), .milliseconds(200)])
     }
 
@@ -157,7 +159,7 @@ final class LoopHarness {
         harness.api.nextAnswers = [invocation("a"), invocation("b")]
         harness.api.postAnswers = Array(repeating: .unreachable(.connectFailed("gone")), count: 4)
         #expect(harness.loop.serve(Echo()) == 1)
-        #expect(harness.api.calls.count == 1 + RuntimeLoop.runtimeAPIAttempts)
+        #expect(harness.api.calls.count == 1 + RuntimeLoop.runtimeAPIRetries.maxAttempts)
     }
 
     @Test func anInitErrorIsReportedWithItsTypeAndNoHandlerIsMade() {

@@ -3,6 +3,7 @@ import LambdaRuntimeAPI
 import Logging
 import MiniFoundation
 import Synchronization
+import TestSupport
 import Testing
 
 @testable import LambdaRuntime
@@ -142,7 +143,7 @@ final class PoolHarness: Sendable {
                     api: api.connect(), shutdown: shutdown, environment: LambdaEnvironment(functionName: "f"),
                     logger: Logger(label: "test", factory: { _ in SwiftLogNoOpLogHandler() }),
                     setTraceID: { _ in },
-                    pause: { _ in }, logsTraceID: true)
+                    time: SkippedPauses().time, logsTraceID: true)
             },
             logger: Logger(label: "test", factory: { _ in SwiftLogNoOpLogHandler() }))
         let thread = try OSThread { [self] in

@@ -2,6 +2,7 @@ import LambdaRuntime
 import Logging
 import MiniFoundation
 import StandardWebhooks
+import TestSupport
 import Testing
 
 @testable import UploadNotifier
@@ -91,20 +92,22 @@ let signingV1 = "whsec_MDEyMzQ1Njc4OWFiY2RlZjAxMjM0NTY3ODlhYmNkZWY="
         let configuration = try NotifierConfiguration(environment: secretSettings)
         let throttled = FakeSecrets(["notifier/api-key": "k", secretSettings["WEBHOOK_SIGNING_SECRET_ID"]!: signingV1])
         throttled.throttledReads = 2
-        var pauses: [Duration] = []
-        let store = try WebhookCredentialStore(configuration: configuration, reader: throttled, pause: { pauses.append($0) })
+        let clock = SkippedPauses()
+        let store = try WebhookCredentialStore(configuration: configuration, reader: throttled, time: clock.time)
         #expect(store.current.apiKey == "k")
-        #expect(throttled.reads.count == 4 && pauses == [.milliseconds(100), .milliseconds(200)])
+        #expect(throttled.reads.count == 4 && clock.pauses == [.milliseconds(100), .milliseconds(200)])
 
         throttled.throttledReads = 3
         #expect(throws: ConfigurationError.self) {
-            try WebhookCredentialStore(configuration: configuration, reader: throttled, pause: { _ in })
+            try WebhookCredentialStore(configuration: configuration, reader: throttled, time: SkippedPauses().time)
         }
         let missing = FakeSecrets([:])
+        let missingClock = SkippedPauses()
         #expect(throws: ConfigurationError.self) {
-            try WebhookCredentialStore(configuration: configuration, reader: missing, pause: { _ in Issue.record("no pause for a missing secret") })
+            try WebhookCredentialStore(configuration: configuration, reader: missing, time: missingClock.time)
         }
         #expect(missing.reads.count == 1)
+        #expect(missingClock.pauses.isEmpty, "no pause for a missing secret")
     }
 
     @Test func plainValuesNeverReadSecrets() throws {

@@ -5,6 +5,7 @@ import LocalLambda
 import Logging
 import MiniFoundation
 import StandardWebhooks
+import TestSupport
 import Testing
 
 @testable import UploadNotifier
@@ -46,21 +47,6 @@ struct Backend {
         LambdaContext(
             requestID: "req", deadlineMilliseconds: WallClock.nowMilliseconds() + deadlineIn.wholeMilliseconds,
             traceID: traceID, logger: Logger(label: "test"))
-    }
-}
-
-/// Retry time in which pauses are recorded and skipped: the clock is the real one plus every pause
-/// taken so far, so an attempt's real duration counts and no test sleeps to test a retry.
-final class SkippedPauses: Sendable {
-    private let skipped = Locked<[Duration]>([])
-
-    var pauses: [Duration] { skipped.withLock { $0 } }
-
-    var time: RetryTime {
-        RetryTime(
-            now: { [skipped] in ContinuousClock.now + skipped.withLock { $0.reduce(.zero, +) } },
-            pause: { [skipped] pause in skipped.withLock { $0.append(pause) } },
-            random: { 0.5 })
     }
 }
 

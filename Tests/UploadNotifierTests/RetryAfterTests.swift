@@ -1,28 +1,9 @@
+import MiniFoundation
 import Testing
 
 @testable import UploadNotifier
 
-@Suite struct RetryPolicyTests {
-    @Test(arguments: [408, 425, 429, 500, 502, 503, 504, 599])
-    func retryableStatuses(status: Int) {
-        #expect(RetryPolicy.isRetryable(status: status))
-    }
-
-    @Test(arguments: [301, 302, 307, 400, 401, 403, 404, 409, 410, 413, 422])
-    func finalStatuses(status: Int) {
-        #expect(!RetryPolicy.isRetryable(status: status))
-    }
-
-    @Test func fullJitterStaysUnderTheDoublingCeiling() {
-        let policy = RetryPolicy(maxAttempts: 10)
-        #expect(policy.backoff(afterAttempt: 1, unit: 0) == .zero)
-        #expect(policy.backoff(afterAttempt: 1, unit: 0.999) < .milliseconds(250))
-        #expect(policy.backoff(afterAttempt: 2, unit: 0.5) == .milliseconds(250))
-        #expect(policy.backoff(afterAttempt: 3, unit: 0.5) == .milliseconds(500))
-        #expect(policy.backoff(afterAttempt: 30, unit: 0.999) < .seconds(8))
-        #expect(policy.backoff(afterAttempt: 30, unit: 0.5) == .seconds(4))
-    }
-
+@Suite struct RetryAfterTests {
     @Test func retryAfterSeconds() {
         #expect(RetryPolicy.retryAfter("3", nowSeconds: 0) == .seconds(3))
         #expect(RetryPolicy.retryAfter(" 0 ", nowSeconds: 0) == .zero)
