@@ -152,7 +152,7 @@ let package = Package(
         .testTarget(name: "S3EventRoutesTests", dependencies: ["S3EventRoutes", "S3Events"]),
         .testTarget(name: "AWSClientTests", dependencies: ["AWSClient", "HTTP", "StrictJSON"]),
         .testTarget(name: "StandardWebhooksTests", dependencies: ["StandardWebhooks"]),
-        .testTarget(name: "UploadNotifierTests", dependencies: ["UploadNotifier", "S3EventRoutes", "LocalLambda", "MiniFoundation", "TestSupport"]),
+        .testTarget(name: "UploadNotifierTests", dependencies: ["UploadNotifier", "AWSClient", "S3EventRoutes", "LocalLambda", "MiniFoundation", "TestSupport"]),
         .testTarget(name: "PackagingTests", dependencies: ["Packaging", "LocalLambda"]),
         // Runs the built `bootstrap` and `echo-lambda` as processes: `swift build` them first.
         .testTarget(name: "IntegrationTests", dependencies: ["LocalLambda"]),

@@ -1,7 +1,8 @@
 import HTTP
 import MiniFoundation
 
-/// What S3's HeadObject says of an object.
+/// What S3's HeadObject says of an object: the one result type of a lookup, from the client up to
+/// the notifier (which retries within its deadline and reports the last failure).
 public enum HeadObjectResult: Sendable, Equatable {
     case found(S3ObjectHead)
     /// 404: no such key or no such bucket (a HEAD response has no body to tell which), or 405 with
@@ -43,12 +44,6 @@ public struct S3ObjectHead: Sendable, Equatable {
         self.lastModified = lastModified
         self.userMetadata = userMetadata
     }
-
-    /// The first value of user metadata `name` (compared lower-cased, without the prefix).
-    public func metadata(_ name: String) -> String? {
-        let wanted = name.lowercased()
-        return userMetadata.first { $0.name == wanted }?.value
-    }
 }
 
 /// A HeadObject that got no usable answer.
@@ -60,6 +55,8 @@ public struct S3Failure: Error, Sendable, Equatable, CustomStringConvertible {
         case transport(HTTPError)
         /// Refused before sending (an empty bucket name or key).
         case invalidRequest(String)
+        /// Not sent: the caller's deadline left no time for it. `after` is the failure before, if any.
+        case noTimeLeft(after: String?)
     }
 
     public var bucket: String
@@ -86,7 +83,7 @@ public struct S3Failure: Error, Sendable, Equatable, CustomStringConvertible {
         switch reason {
         case .status(let status): RetryPolicy.isRetryable(status: status)
         case .transport(let error): AWSRetry.isTransient(error)
-        case .invalidRequest: false
+        case .invalidRequest, .noTimeLeft: false
         }
     }
 
@@ -99,6 +96,7 @@ public struct S3Failure: Error, Sendable, Equatable, CustomStringConvertible {
         case .status(let status): "HTTP \(status)"
         case .transport(let error): "no answer: \(error)"
         case .invalidRequest(let detail): "not sent: \(detail)"
+        case .noTimeLeft(let after): (after.map { "\($0); " } ?? "") + "no time left before the invocation deadline"
         }
         return "HeadObject \(object): \(what)" + (requestID.map { " (request id \($0))" } ?? "")
     }

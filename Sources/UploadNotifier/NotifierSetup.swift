@@ -85,7 +85,7 @@ public struct UploadNotifierFactory: LambdaHandlerFactory {
             let s3 = S3Client(
                 configuration: objectMetadata.aws, transport: try makeTransport(objectMetadata.trust),
                 timeout: ObjectMetadataFetcher.attemptTimeout)
-            fetcher = ObjectMetadataFetcher(reader: S3ObjectHeads(client: s3), webhookAttemptTimeout: configuration.attemptTimeout)
+            fetcher = ObjectMetadataFetcher(reader: s3, webhookAttemptTimeout: configuration.attemptTimeout)
         }
         return UploadLane(
             delivery: WebhookDelivery(configuration: configuration, credentials: credentials, http: try makeTransport(configuration.trustStore)),

@@ -10,6 +10,11 @@ public struct ObjectMetadata: Sendable, Equatable {
     /// Sorted by name, each name once, so the webhook body is the same for the same object.
     public var userMetadata: [Entry]
 
+    /// What the webhook carries of a HeadObject answer.
+    public init(_ head: S3ObjectHead) {
+        self.init(contentType: head.contentType, userMetadata: head.userMetadata)
+    }
+
     public init(contentType: String?, userMetadata: [Entry]) {
         self.contentType = contentType
         // Sorted by (name, position), then the first of each name kept: no hash set for a few entries.
@@ -25,16 +30,9 @@ public struct ObjectMetadata: Sendable, Equatable {
     }
 }
 
-/// What one HeadObject call found, in the notifier's terms.
-public enum ObjectLookup: Sendable, Equatable {
-    case found(ObjectMetadata)
-    /// 404: the object (or the version) was deleted after the upload.
-    case gone
-    /// Anything else: `transient` when the same call may succeed later.
-    case failed(problem: String, transient: Bool)
+/// HEADs an object; ``S3Client`` in `bootstrap`, a fake in tests.
+public protocol ObjectHeadReader {
+    func headObject(bucket: String, key: String, versionID: String?) -> HeadObjectResult
 }
 
-/// HEADs an object; S3 in `bootstrap`, a fake in tests.
-public protocol ObjectHeadReader {
-    func headObject(bucket: String, key: String, versionID: String?) -> ObjectLookup
-}
+extension S3Client: ObjectHeadReader {}

@@ -1,15 +1,7 @@
+import AWSClient
 import LambdaRuntime
 import Logging
 import MiniFoundation
-
-/// The outcome of looking up one upload's object before its webhook.
-public enum MetadataFetch: Sendable, Equatable {
-    case found(ObjectMetadata)
-    /// Deleted before we looked: notifying would queue preprocessing that can only fail.
-    case gone
-    /// Not known, for the reason given: the webhook goes out with the fields null.
-    case unavailable(String)
-}
 
 /// HEADs each upload's object with retries inside the invocation's deadline, always leaving room
 /// for the webhook itself: metadata is an extra, never a reason to lose a notification.
@@ -31,28 +23,28 @@ public final class ObjectMetadataFetcher {
         self.reserve = WebhookDelivery.reportingReserve + min(webhookAttemptTimeout, .seconds(2))
     }
 
-    public func fetch(_ notification: UploadNotification, context: LambdaContext) -> MetadataFetch {
-        let object = notification.record.s3.object
+    /// The lookup's answer; a failure is the last one, or ``S3Failure/Reason/noTimeLeft(after:)``
+    /// when the deadline stopped the retries.
+    public func fetch(_ notification: UploadNotification, context: LambdaContext) -> HeadObjectResult {
+        let bucket = notification.record.s3.bucket.name
+        let versionID = notification.record.s3.object.versionId
         let stopAt = context.deadline - reserve
-        var last = "no attempt made"
+        var last: S3Failure?
         for attempt in 1...policy.maxAttempts {
             guard time.now() + Self.attemptTimeout <= stopAt else {
-                return .unavailable("\(last); no time left before the invocation deadline")
+                return .failed(S3Failure(
+                    bucket: bucket, key: notification.key, versionID: versionID, reason: .noTimeLeft(after: last?.description)))
             }
-            switch reader.headObject(bucket: notification.record.s3.bucket.name, key: notification.key, versionID: object.versionId) {
-            case .found(let metadata): return .found(metadata)
-            case .gone: return .gone
-            case .failed(let problem, let transient):
-                last = problem
-                guard transient, attempt < policy.maxAttempts else { return .unavailable(problem) }
-                let pause = policy.pause(afterAttempt: attempt, unit: time.random())
-                context.logger.warning("HeadObject failed; retrying", metadata: [
-                    "key": "\(notification.key)", "attempt": "\(attempt)", "problem": "\(problem)",
-                    "retryInMs": "\(pause.wholeMilliseconds)",
-                ])
-                time.pause(pause)
-            }
+            let answer = reader.headObject(bucket: bucket, key: notification.key, versionID: versionID)
+            guard case .failed(let failure) = answer, failure.isTransient, attempt < policy.maxAttempts else { return answer }
+            last = failure
+            let pause = policy.pause(afterAttempt: attempt, unit: time.random())
+            context.logger.warning("HeadObject failed; retrying", metadata: [
+                "key": "\(notification.key)", "attempt": "\(attempt)", "problem": "\(failure)",
+                "retryInMs": "\(pause.wholeMilliseconds)",
+            ])
+            time.pause(pause)
         }
-        return .unavailable(last)
+        preconditionFailure("the last attempt always returns")
     }
 }

@@ -1,3 +1,4 @@
+import AWSClient
 import LambdaRuntime
 import Logging
 
@@ -26,11 +27,11 @@ public final class UploadLane: @unchecked Sendable {
 
     /// Looks the object up (with metadata on), then delivers its webhook; logs the outcome.
     func send(_ notification: UploadNotification, context: LambdaContext) -> UploadResult {
-        let object: ObjectMetadata?
+        var object: ObjectMetadata?
         switch lookUpObject(notification, context: context) {
-        case .found(let metadata): object = metadata
-        case .unavailable: object = nil
-        case .gone:
+        case .found(let head)?: object = ObjectMetadata(head)
+        case .failed?, nil: object = nil
+        case .notFound?:
             context.logger.info("skipped", metadata: ["key": "\(notification.key)", "reason": "\(SkipReason.objectNoLongerExists)"])
             return .gone
         }
@@ -51,12 +52,12 @@ public final class UploadLane: @unchecked Sendable {
         }
     }
 
-    /// The object's metadata when `FETCH_OBJECT_METADATA` is on; `.unavailable` when it is off or the
-    /// lookup failed (logged here), and the webhook then carries no metadata.
-    private func lookUpObject(_ notification: UploadNotification, context: LambdaContext) -> MetadataFetch {
-        guard let metadataFetcher else { return .unavailable("FETCH_OBJECT_METADATA is off") }
+    /// The lookup when `FETCH_OBJECT_METADATA` is on, nil when it is off. A failure is logged here,
+    /// and the webhook then carries no metadata.
+    private func lookUpObject(_ notification: UploadNotification, context: LambdaContext) -> HeadObjectResult? {
+        guard let metadataFetcher else { return nil }
         let fetched = metadataFetcher.fetch(notification, context: context)
-        if case .unavailable(let problem) = fetched {
+        if case .failed(let problem) = fetched {
             context.logger.warning("object metadata unavailable; notifying without it", metadata: [
                 "key": "\(notification.key)", "problem": "\(problem)",
                 "check": "the function's role needs s3:GetObject (and s3:GetObjectVersion for versioned uploads) on the object, and s3:ListBucket on the bucket for deleted objects to read as 404",

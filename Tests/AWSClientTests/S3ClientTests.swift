@@ -128,3 +128,11 @@ final class ScriptedTransport: HTTPTransport {
         #expect(transport.sent.map(\.url) == ["https://b-1.s3.eu-west-1.amazonaws.com/a", "https://b-1.s3.eu-west-1.amazonaws.com/b?versionId=v"])
     }
 }
+
+extension S3ObjectHead {
+    /// The first value of user metadata `name` (compared lower-cased, without the prefix).
+    func metadata(_ name: String) -> String? {
+        let wanted = name.lowercased()
+        return userMetadata.first { $0.name == wanted }?.value
+    }
+}

@@ -1,3 +1,4 @@
+import AWSClient
 import LambdaRuntime
 import Logging
 import MiniFoundation
@@ -121,14 +122,19 @@ let signingV1 = "whsec_MDEyMzQ1Njc4OWFiY2RlZjAxMjM0NTY3ODlhYmNkZWY="
 
 /// HeadObject answers scripted per call.
 final class FakeHeads: ObjectHeadReader {
-    var answers: [ObjectLookup]
+    var answers: [HeadObjectResult]
     var calls: [(bucket: String, key: String, versionID: String?)] = []
-    init(_ answers: [ObjectLookup]) { self.answers = answers }
+    init(_ answers: [HeadObjectResult]) { self.answers = answers }
 
-    func headObject(bucket: String, key: String, versionID: String?) -> ObjectLookup {
+    func headObject(bucket: String, key: String, versionID: String?) -> HeadObjectResult {
         calls.append((bucket, key, versionID))
-        return answers.isEmpty ? .failed(problem: "script ended", transient: false) : answers.removeFirst()
+        return answers.isEmpty ? .failed(failure(.invalidRequest("script ended"))) : answers.removeFirst()
     }
+}
+
+/// A HeadObject failure of the test upload.
+func failure(_ reason: S3Failure.Reason) -> S3Failure {
+    S3Failure(bucket: "voice-by-auribus-audio-files", key: "audio-files/u/temp/a.wav", versionID: nil, reason: reason)
 }
 
 @Suite struct ObjectMetadataFetcherTests {
@@ -146,7 +152,7 @@ final class FakeHeads: ObjectHeadReader {
     }
 
     @Test func foundMetadataIsPassedOn() throws {
-        let metadata = ObjectMetadata(contentType: "audio/wav", userMetadata: [.init(name: "app", value: "ios")])
+        let metadata = S3ObjectHead(contentType: "audio/wav", userMetadata: [.init(name: "app", value: "ios")])
         let heads = FakeHeads([.found(metadata)])
         let fetcher = ObjectMetadataFetcher(reader: heads, webhookAttemptTimeout: .seconds(5))
         #expect(fetcher.fetch(try notification(), context: context()) == .found(metadata))
@@ -155,29 +161,31 @@ final class FakeHeads: ObjectHeadReader {
     }
 
     @Test func aDeletedObjectIsGone() throws {
-        let fetcher = ObjectMetadataFetcher(reader: FakeHeads([.gone]), webhookAttemptTimeout: .seconds(5))
-        #expect(fetcher.fetch(try notification(), context: context()) == .gone)
+        let fetcher = ObjectMetadataFetcher(reader: FakeHeads([.notFound]), webhookAttemptTimeout: .seconds(5))
+        #expect(fetcher.fetch(try notification(), context: context()) == .notFound)
         #expect(SkipReason.objectNoLongerExists.description.hasPrefix("object no longer exists"))
     }
 
     @Test func transientFailuresAreRetriedPersistentOnesAreNot() throws {
-        let metadata = ObjectMetadata(contentType: nil, userMetadata: [])
-        let retried = FakeHeads([.failed(problem: "HTTP 503", transient: true), .found(metadata)])
+        let metadata = S3ObjectHead()
+        let retried = FakeHeads([.failed(failure(.status(503))), .found(metadata)])
         let clock = SkippedPauses()
         #expect(ObjectMetadataFetcher(reader: retried, webhookAttemptTimeout: .seconds(5), time: clock.time)
             .fetch(try notification(), context: context()) == .found(metadata))
         #expect(retried.calls.count == 2)
         #expect(clock.pauses == [.milliseconds(125)])  // half (random 0.5) of the first 250 ms, not slept
-        let denied = FakeHeads([.failed(problem: "access denied (HTTP 403)", transient: false), .found(metadata)])
+        let denied = FakeHeads([.failed(failure(.status(403))), .found(metadata)])
         #expect(ObjectMetadataFetcher(reader: denied, webhookAttemptTimeout: .seconds(5)).fetch(try notification(), context: context())
-            == .unavailable("access denied (HTTP 403)"))
+            == .failed(failure(.status(403))))
         #expect(denied.calls.count == 1)
     }
 
     @Test func noLookupWithoutTimeForTheWebhookAfterIt() throws {
-        let heads = FakeHeads([.found(ObjectMetadata(contentType: nil, userMetadata: []))])
+        let heads = FakeHeads([.found(S3ObjectHead())])
         let fetcher = ObjectMetadataFetcher(reader: heads, webhookAttemptTimeout: .seconds(5))
-        guard case .unavailable = fetcher.fetch(try notification(), context: context(deadlineIn: .seconds(3))) else {
+        guard case .failed(let failure) = fetcher.fetch(try notification(), context: context(deadlineIn: .seconds(3))),
+            failure.reason == .noTimeLeft(after: nil)
+        else {
             Issue.record("expected no lookup")
             return
         }
