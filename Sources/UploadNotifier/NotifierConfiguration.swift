@@ -10,16 +10,9 @@ public struct NotifierConfiguration: Sendable {
 
     /// `API_BASE_URL` + `WEBHOOK_PATH`.
     public var webhookURL: String
-    /// `WEBHOOK_API_KEY`; empty when the key is read from Secrets Manager (`apiKeySecretID`).
-    public var apiKey: String
-    /// From `WEBHOOK_SIGNING_SECRET`, else the API key; see ``WebhookCredentialStore`` for secret ids.
-    public var signer: WebhookSigner
-    /// True when no signing secret is configured and the API key doubles as HMAC key.
-    public var signsWithAPIKey: Bool
-    /// `WEBHOOK_API_KEY_SECRET_ID`: the Secrets Manager secret (name or ARN) holding the API key.
-    public var apiKeySecretID: String?
-    /// `WEBHOOK_SIGNING_SECRET_ID`: the secret holding the `whsec_` signing secret(s).
-    public var signingSecretID: String?
+    /// `WEBHOOK_API_KEY` or `WEBHOOK_API_KEY_SECRET_ID`, and `WEBHOOK_SIGNING_SECRET` or
+    /// `WEBHOOK_SIGNING_SECRET_ID`: values, or the Secrets Manager secrets (name or ARN) holding them.
+    public var webhookCredentials: WebhookCredentialSettings
     /// `FETCH_OBJECT_METADATA`: HEAD each upload for its content type and user metadata.
     public var fetchObjectMetadata: Bool
     /// `METRICS_NAMESPACE`: the CloudWatch namespace of the EMF metrics; nil switches them off.
@@ -40,13 +33,22 @@ public struct NotifierConfiguration: Sendable {
 
     public init(environment variables: EnvironmentVariables) throws(ConfigurationError) {
         let baseURL = try Self.required("API_BASE_URL", in: variables)
-        apiKeySecretID = try Self.secretID("WEBHOOK_API_KEY_SECRET_ID", replacing: "WEBHOOK_API_KEY", in: variables)
-        signingSecretID = try Self.secretID("WEBHOOK_SIGNING_SECRET_ID", replacing: "WEBHOOK_SIGNING_SECRET", in: variables)
-        if apiKeySecretID == nil {
-            apiKey = try Self.checkedAPIKey(try Self.required("WEBHOOK_API_KEY", in: variables), from: "WEBHOOK_API_KEY")
+        typealias Names = WebhookCredentialSettings
+        let apiKey: WebhookCredentialSettings.APIKey
+        if let id = try Self.secretID(Names.apiKeySecretIDVariable, replacing: Names.apiKeyVariable, in: variables) {
+            apiKey = .secret(id: id)
         } else {
-            apiKey = ""
+            apiKey = .value(try Self.checkedAPIKey(try Self.required(Names.apiKeyVariable, in: variables), from: Names.apiKeyVariable))
         }
+        let signing: WebhookCredentialSettings.Signing
+        if let id = try Self.secretID(Names.signingSecretIDVariable, replacing: Names.signingSecretVariable, in: variables) {
+            signing = .secret(id: id)
+        } else if let secretText = variables[Names.signingSecretVariable], !secretText.isEmpty {
+            signing = .secrets(try Self.signingSecrets(secretText, from: Names.signingSecretVariable))
+        } else {
+            signing = .apiKey
+        }
+        webhookCredentials = WebhookCredentialSettings(apiKey: apiKey, signing: signing)
 
         let path = variables["WEBHOOK_PATH"].flatMap { $0.isEmpty ? nil : $0 } ?? Self.defaultWebhookPath
         guard path.hasPrefix("/"), !path.contains(where: { $0.isWhitespace || $0 == "?" || $0 == "#" }) else {
@@ -69,13 +71,6 @@ public struct NotifierConfiguration: Sendable {
         // metadata the runtime instantiates by scanning every protocol conformance in the binary.
         webhookURL = String(trimmedBase) + path
 
-        if let secretText = variables["WEBHOOK_SIGNING_SECRET"], !secretText.isEmpty {
-            signer = try Self.signer(secretText, from: "WEBHOOK_SIGNING_SECRET")
-            signsWithAPIKey = false
-        } else {
-            signer = WebhookSigner(secrets: [WebhookSecret(key: Array(apiKey.utf8))])
-            signsWithAPIKey = signingSecretID == nil
-        }
         fetchObjectMetadata = try Self.flag("FETCH_OBJECT_METADATA", in: variables, default: true)
         let namespace = variables["METRICS_NAMESPACE"] ?? Self.defaultMetricsNamespace
         guard namespace.utf8.count <= 255, !namespace.contains(where: { $0.isNewline }) else {
@@ -135,10 +130,10 @@ public struct NotifierConfiguration: Sendable {
         return key
     }
 
-    /// The signer for a space-separated list of `whsec_` secrets.
-    static func signer(_ secretText: String, from source: String) throws(ConfigurationError) -> WebhookSigner {
+    /// A space-separated list of `whsec_` secrets.
+    static func signingSecrets(_ secretText: String, from source: String) throws(ConfigurationError) -> [WebhookSecret] {
         do {
-            return WebhookSigner(secrets: try WebhookSecret.parseList(secretText))
+            return try WebhookSecret.parseList(secretText)
         } catch {
             throw ConfigurationError(variable: source, problem: error.description)
         }

@@ -28,7 +28,7 @@ public struct UploadNotifierFactory: LambdaHandlerFactory {
         let aws = try Self.awsConfiguration(for: configuration, setup: setup)
 
         var secrets: (any SecretReader)?
-        if let aws, configuration.apiKeySecretID != nil || configuration.signingSecretID != nil {
+        if let aws, configuration.webhookCredentials.usesSecrets {
             let transport = try makeTransport(
                 try Self.trust(for: aws.secretsManagerEndpoint, variable: AWSService.secretsManager.endpointVariable, setup: setup))
             secrets = SecretsManagerSecrets(client: SecretsManagerClient(configuration: aws, transport: transport))
@@ -97,14 +97,14 @@ public struct UploadNotifierFactory: LambdaHandlerFactory {
     private static func awsConfiguration(
         for configuration: NotifierConfiguration, setup: LambdaInitContext
     ) throws(ConfigurationError) -> AWSConfiguration? {
-        let needsSecrets = configuration.apiKeySecretID != nil || configuration.signingSecretID != nil
+        let needsSecrets = configuration.webhookCredentials.usesSecrets
         guard needsSecrets || configuration.fetchObjectMetadata else { return nil }
         do {
             return try AWSConfiguration(environment: { setup.variables[$0] })
         } catch {
             guard needsSecrets else { return nil }
             throw ConfigurationError(
-                variable: configuration.apiKeySecretID != nil ? "WEBHOOK_API_KEY_SECRET_ID" : "WEBHOOK_SIGNING_SECRET_ID",
+                variable: configuration.webhookCredentials.secretIDVariable,
                 problem: "needs AWS credentials and a region to read the secret, but \(error)")
         }
     }

@@ -1,4 +1,3 @@
-import MiniFoundation
 import StandardWebhooks
 
 /// What authenticates a webhook: the `X-Webhook-Api-Key` value and the signing secret(s).
@@ -7,145 +6,79 @@ public struct WebhookCredentials: Sendable, Equatable {
         a.apiKey == b.apiKey && a.signer.secrets == b.signer.secrets && a.signsWithAPIKey == b.signsWithAPIKey
     }
 
-    public var apiKey: String
-    public var signer: WebhookSigner
+    public let apiKey: String
+    public let signer: WebhookSigner
     /// No signing secret is configured: the API key doubles as HMAC key.
-    public var signsWithAPIKey: Bool
+    public let signsWithAPIKey: Bool
 
-    public init(apiKey: String, signer: WebhookSigner, signsWithAPIKey: Bool) {
+    /// - Parameter signingSecrets: the `whsec_` secrets; nil when none is configured, and then the
+    ///   API key doubles as HMAC key (the one place that rule is written).
+    public init(apiKey: String, signingSecrets: [WebhookSecret]?) {
         self.apiKey = apiKey
-        self.signer = signer
-        self.signsWithAPIKey = signsWithAPIKey
+        self.signer = WebhookSigner(secrets: signingSecrets ?? [WebhookSecret(key: Array(apiKey.utf8))])
+        self.signsWithAPIKey = signingSecrets == nil
     }
 }
 
-/// Reads one secret's value; Secrets Manager in `bootstrap`, a fake in tests.
-public protocol SecretReader {
-    /// The secret's SecretString; the error names the id and what went wrong, never a value.
-    func secretValue(_ id: String) throws(SecretReadError) -> String
-}
+/// Where the webhook credentials come from: values in the environment, or Secrets Manager secrets
+/// named by id, read at setup and again after the backend refuses them.
+public struct WebhookCredentialSettings: Sendable, Equatable {
+    public static let apiKeyVariable = "WEBHOOK_API_KEY"
+    public static let apiKeySecretIDVariable = "WEBHOOK_API_KEY_SECRET_ID"
+    public static let signingSecretVariable = "WEBHOOK_SIGNING_SECRET"
+    public static let signingSecretIDVariable = "WEBHOOK_SIGNING_SECRET_ID"
 
-public struct SecretReadError: Error, Sendable, Equatable, CustomStringConvertible {
-    public var secretID: String
-    /// Without the value: e.g. "no such secret (ResourceNotFoundException)".
-    public var problem: String
-    public var isTransient: Bool
-
-    public init(secretID: String, problem: String, isTransient: Bool) {
-        self.secretID = secretID
-        self.problem = problem
-        self.isTransient = isTransient
+    public enum APIKey: Sendable, Equatable {
+        case value(String)
+        case secret(id: String)
     }
 
-    public var description: String { "secret \(secretID): \(problem)" }
-}
-
-/// The current webhook credentials: from the environment, or read from Secrets Manager at start
-/// and read again when the backend refuses them, so that a rotated secret is picked up without a
-/// redeploy or restart.
-///
-/// Shared by every worker. The lock guards the credentials and the time of the last re-read, and
-/// is held while re-reading, so that many workers refused at once cause one read: the others wait,
-/// then find the credentials already changed. `reader` is used only under the lock,
-/// which is why the class may be shared although it is not `Sendable`.
-public final class WebhookCredentialStore: @unchecked Sendable {
-    /// Re-reads after a refusal happen at most this often: a backend that refuses every key must
-    /// not turn each webhook into a Secrets Manager call (the read at start does not count).
-    public static let minimumRereadInterval: Duration = .seconds(30)
-    /// A throttled or unanswered read is tried again twice, 100 and 200 ms later: init (10 s) and the
-    /// invocation that re-reads after a refusal both have the time; a missing secret is not retried.
-    static let readRetries = RetryPolicy(maxAttempts: 3, firstPause: .milliseconds(100), jitter: .none)
-
-    private struct State {
-        var current: WebhookCredentials
-        var lastReread: ContinuousClock.Instant?
+    public enum Signing: Sendable, Equatable {
+        case secrets([WebhookSecret])
+        case secret(id: String)
+        /// Neither variable is set: the API key doubles as HMAC key.
+        case apiKey
     }
 
-    // A plain Lock beside the state, not Locked<State>: a generic class's metadata is built at run
-    // time by demangling its field types, which cost init about 10 k instructions.
-    private let lock = Lock()
-    private var state: State
-    private let apiKeySecretID: String?
-    private let signingSecretID: String?
-    /// `WEBHOOK_SIGNING_SECRET`'s signer, kept when only the API key is read from Secrets Manager.
-    private let plainSigner: WebhookSigner?
-    private let reader: (any SecretReader)?
-    private let time: RetryTime
+    public var apiKey: APIKey
+    public var signing: Signing
 
-    /// Takes plain values from `configuration` and reads what it names by secret id.
-    /// - Throws: ``ConfigurationError`` naming the secret id (never its value) when a read fails.
-    public init(
-        configuration: NotifierConfiguration, reader: (any SecretReader)?, time: RetryTime = .live
-    ) throws(ConfigurationError) {
-        self.time = time
-        self.apiKeySecretID = configuration.apiKeySecretID
-        self.signingSecretID = configuration.signingSecretID
-        self.reader = reader
-        self.plainSigner = configuration.signsWithAPIKey || configuration.signingSecretID != nil ? nil : configuration.signer
-        self.state = State(current: WebhookCredentials(
-            apiKey: configuration.apiKey, signer: configuration.signer, signsWithAPIKey: configuration.signsWithAPIKey))
-        if usesSecrets { state.current = try read(current: state.current) }  // not shared yet
+    public init(apiKey: APIKey, signing: Signing) {
+        self.apiKey = apiKey
+        self.signing = signing
     }
 
     /// Whether any value comes from Secrets Manager.
-    public var usesSecrets: Bool { apiKeySecretID != nil || signingSecretID != nil }
-
-    /// The credentials to sign the next attempt with.
-    public var current: WebhookCredentials { lock.withLock { state.current } }
-
-    /// After the backend answered 401 or 403: reads the secrets again, unless that was done less than
-    /// ``minimumRereadInterval`` ago. True when the credentials changed, so the refused webhook can be
-    /// sent again at once; false when there was nothing to read or nothing changed.
-    public func rereadAfterRefusal(now: ContinuousClock.Instant = .now) -> Result<Bool, ConfigurationError> {
-        credentials(replacing: current, now: now).map { $0 != nil }
+    public var usesSecrets: Bool {
+        if case .secret = apiKey { return true }
+        if case .secret = signing { return true }
+        return false
     }
 
-    /// After the backend refused `refused`: the credentials to try instead, or nil when there are
-    /// none newer. Another worker may already have replaced them (then nothing is read), else the
-    /// secrets are read again, at most once per ``minimumRereadInterval`` for the whole process.
-    public func credentials(
-        replacing refused: WebhookCredentials, now: ContinuousClock.Instant = .now
-    ) -> Result<WebhookCredentials?, ConfigurationError> {
-        guard usesSecrets else { return .success(nil) }
-        return lock.withLock { () -> Result<WebhookCredentials?, ConfigurationError> in
-            if state.current != refused { return .success(state.current) }
-            if let lastReread = state.lastReread, now - lastReread < Self.minimumRereadInterval { return .success(nil) }
-            state.lastReread = now
-            switch Result(catching: { () throws(ConfigurationError) in try read(current: state.current) }) {
-            case .success(let fresh):
-                guard fresh != state.current else { return .success(nil) }
-                state.current = fresh
-                return .success(fresh)
-            case .failure(let error):
-                return .failure(error)
-            }
-        }
+    /// The variable to name when the secrets cannot be read at all.
+    var secretIDVariable: String {
+        if case .secret = apiKey { return Self.apiKeySecretIDVariable }
+        return Self.signingSecretIDVariable
     }
 
-    /// Reads the secrets; called with the lock held (or before the store is shared).
-    private func read(current: WebhookCredentials) throws(ConfigurationError) -> WebhookCredentials {
-        guard let reader else {
-            throw ConfigurationError(variable: apiKeySecretID != nil ? "WEBHOOK_API_KEY_SECRET_ID" : "WEBHOOK_SIGNING_SECRET_ID", problem: "is set but no Secrets Manager client is available")
+    /// The credentials, with what is named by id read through `read(id, variable)`.
+    func resolve(reading read: (_ id: String, _ variable: String) throws(ConfigurationError) -> String) throws(ConfigurationError)
+        -> WebhookCredentials
+    {
+        let key: String
+        switch apiKey {
+        case .value(let value): key = value
+        case .secret(let id):
+            key = try NotifierConfiguration.checkedAPIKey(
+                try read(id, Self.apiKeySecretIDVariable), from: "the SecretString of \(Self.apiKeySecretIDVariable) (\(id))")
         }
-        func value(_ id: String, _ variable: String) throws(ConfigurationError) -> String {
-            let read = Self.readRetries.run(time: time, isTransient: { (error: SecretReadError) in error.isTransient }) {
-                () throws(SecretReadError) in try reader.secretValue(id)
-            }
-            switch read {
-            case .success(let value): return value
-            case .failure(let error): throw ConfigurationError(variable: variable, problem: "could not be read: \(error)")
-            }
+        switch signing {
+        case .secrets(let secrets): return WebhookCredentials(apiKey: key, signingSecrets: secrets)
+        case .apiKey: return WebhookCredentials(apiKey: key, signingSecrets: nil)
+        case .secret(let id):
+            let secrets = try NotifierConfiguration.signingSecrets(
+                try read(id, Self.signingSecretIDVariable), from: "the SecretString of \(Self.signingSecretIDVariable) (\(id))")
+            return WebhookCredentials(apiKey: key, signingSecrets: secrets)
         }
-        let apiKey = try apiKeySecretID.map { id throws(ConfigurationError) in
-            try NotifierConfiguration.checkedAPIKey(
-                try value(id, "WEBHOOK_API_KEY_SECRET_ID"), from: "the SecretString of WEBHOOK_API_KEY_SECRET_ID (\(id))")
-        } ?? current.apiKey
-        if let id = signingSecretID {
-            let text = try value(id, "WEBHOOK_SIGNING_SECRET_ID")
-            let signer = try NotifierConfiguration.signer(text, from: "the SecretString of WEBHOOK_SIGNING_SECRET_ID (\(id))")
-            return WebhookCredentials(apiKey: apiKey, signer: signer, signsWithAPIKey: false)
-        }
-        if let plainSigner { return WebhookCredentials(apiKey: apiKey, signer: plainSigner, signsWithAPIKey: false) }
-        return WebhookCredentials(apiKey: apiKey, signer: WebhookSigner(secrets: [WebhookSecret(key: Array(apiKey.utf8))]), signsWithAPIKey: true)
     }
 }

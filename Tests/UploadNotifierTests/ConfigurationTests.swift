@@ -27,8 +27,10 @@ func configurationError(_ changes: [String: String], removing: [String] = []) ->
         #expect(config.maxAttempts == 4)
         #expect(config.audioFilesPrefix == "audio-files/")
         #expect(config.allowedBuckets.isEmpty)
-        #expect(config.signsWithAPIKey)
-        #expect(config.signer.secrets.first?.key == Array("sk_live_do_not_log".utf8))
+        #expect(config.webhookCredentials == WebhookCredentialSettings(apiKey: .value("sk_live_do_not_log"), signing: .apiKey))
+        let credentials = try WebhookCredentialStore(configuration: config, reader: nil).current
+        #expect(credentials.signsWithAPIKey)
+        #expect(credentials.signer.secrets.first?.key == Array("sk_live_do_not_log".utf8))
     }
 
     @Test func trailingSlashAndCustomPath() throws {
@@ -41,7 +43,7 @@ func configurationError(_ changes: [String: String], removing: [String] = []) ->
             "WEBHOOK_SIGNING_SECRET": "whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw", "WEBHOOK_TIMEOUT_MS": "1500",
             "WEBHOOK_MAX_ATTEMPTS": "2", "AUDIO_FILES_PREFIX": "media/", "ALLOWED_BUCKETS": " a-bucket, b-bucket ,,",
         ])
-        #expect(!config.signsWithAPIKey)
+        #expect(try !WebhookCredentialStore(configuration: config, reader: nil).current.signsWithAPIKey)
         #expect(config.attemptTimeout == .milliseconds(1500))
         #expect(config.maxAttempts == 2)
         #expect(config.audioFilesPrefix == "media/")
