@@ -32,6 +32,7 @@ let package = Package(
         .library(name: "StandardWebhooks", targets: ["StandardWebhooks"]),
         .library(name: "UploadNotifier", targets: ["UploadNotifier"]),
         .library(name: "AWSClient", targets: ["AWSClient"]),
+        .library(name: "AWSSigning", targets: ["AWSSigning"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-log", from: "1.6.0"),
@@ -61,7 +62,9 @@ let package = Package(
         // Bytes of strings, JSON text, hex digits, clocks, pauses, environment variables: the little
         // the deployed binary would otherwise take from Foundation. Depends on nothing.
         .target(name: "MiniFoundation"),
-        .target(name: "HTTP", dependencies: ["CCurl", "CTrustStore", "MiniFoundation"]),
+        // An AWS key pair (redacted in every textual form) and what a SigV4 signature is made with.
+        .target(name: "AWSSigning"),
+        .target(name: "HTTP", dependencies: ["AWSSigning", "CCurl", "CTrustStore", "MiniFoundation"]),
         // The Runtime API 2018-06-01 as a client: requests as values, invocations, typed errors.
         .target(name: "LambdaRuntimeAPI", dependencies: ["HTTP", "MiniFoundation"]),
         // Log lines in Lambda's Text and JSON formats, as a swift-log handler.
@@ -82,7 +85,7 @@ let package = Package(
         // Every way an S3 notification reaches the function (direct, SNS, SQS, EventBridge), told by shape.
         .target(name: "S3EventRoutes", dependencies: ["S3Events", "StrictJSON"]),
         // S3 HeadObject and Secrets Manager GetSecretValue, signed by libcurl (CURLOPT_AWS_SIGV4).
-        .target(name: "AWSClient", dependencies: ["HTTP", "StrictJSON", "MiniFoundation"], swiftSettings: offTheWarmPath),
+        .target(name: "AWSClient", dependencies: ["AWSSigning", "HTTP", "StrictJSON", "MiniFoundation"], swiftSettings: offTheWarmPath),
         .target(name: "StandardWebhooks", dependencies: ["CLibCrypto", "MiniFoundation"]),
         // CloudWatch Embedded Metric Format documents, written as whole lines to standard output.
         .target(name: "EmbeddedMetrics", dependencies: ["MiniFoundation"], swiftSettings: offTheWarmPath),
@@ -138,7 +141,7 @@ let package = Package(
             ]
         ),
 
-        .testTarget(name: "HTTPTests", dependencies: ["HTTP", "LocalLambda"]),
+        .testTarget(name: "HTTPTests", dependencies: ["AWSSigning", "HTTP", "LocalLambda"]),
         .testTarget(name: "MiniFoundationTests", dependencies: ["MiniFoundation"]),
         .testTarget(name: "EmbeddedMetricsTests", dependencies: ["EmbeddedMetrics"]),
         .testTarget(name: "LambdaRuntimeAPITests", dependencies: ["LambdaRuntimeAPI", "HTTP"]),
@@ -150,7 +153,7 @@ let package = Package(
         .testTarget(name: "StrictJSONTests", dependencies: ["StrictJSON", "JSONDifferential", "LocalLambda"]),
         .testTarget(name: "S3EventsTests", dependencies: ["S3Events"]),
         .testTarget(name: "S3EventRoutesTests", dependencies: ["S3EventRoutes", "S3Events"]),
-        .testTarget(name: "AWSClientTests", dependencies: ["AWSClient", "HTTP", "StrictJSON"]),
+        .testTarget(name: "AWSClientTests", dependencies: ["AWSClient", "AWSSigning", "HTTP", "StrictJSON"]),
         .testTarget(name: "StandardWebhooksTests", dependencies: ["StandardWebhooks"]),
         .testTarget(name: "UploadNotifierTests", dependencies: ["UploadNotifier", "AWSClient", "S3EventRoutes", "LocalLambda", "MiniFoundation", "TestSupport"]),
         .testTarget(name: "PackagingTests", dependencies: ["Packaging", "LocalLambda"]),

@@ -1,26 +1,5 @@
+import AWSSigning
 import HTTP
-
-/// An access key pair, and the session token that comes with temporary credentials (Lambda's).
-/// Every textual form shows the access key id only: the secret key and the token are redacted.
-public struct AWSCredentials: Sendable, Equatable, CustomStringConvertible, CustomDebugStringConvertible, CustomReflectable {
-    public var accessKeyID: String
-    public var secretAccessKey: String
-    public var sessionToken: String?
-
-    public init(accessKeyID: String, secretAccessKey: String, sessionToken: String? = nil) {
-        self.accessKeyID = accessKeyID
-        self.secretAccessKey = secretAccessKey
-        self.sessionToken = sessionToken
-    }
-
-    public var description: String {
-        "AWSCredentials(accessKeyID: \(accessKeyID), secretAccessKey: <redacted>, sessionToken: \(sessionToken == nil ? "none" : "<redacted>"))"
-    }
-
-    public var debugDescription: String { description }
-
-    public var customMirror: Mirror { Mirror(self, children: ["description": description], displayStyle: .struct) }
-}
 
 /// The two services the notifier calls, with what signing and endpoint resolution need of each.
 public enum AWSService: Sendable, CaseIterable {
@@ -93,7 +72,8 @@ public struct AWSConfiguration: Sendable, Equatable {
         guard let secretAccessKey = value("AWS_SECRET_ACCESS_KEY") else { throw .missing(variable: "AWS_SECRET_ACCESS_KEY") }
         let regionVariable = value("AWS_REGION") != nil ? "AWS_REGION" : "AWS_DEFAULT_REGION"
         guard let region = value(regionVariable) else { throw .missing(variable: "AWS_REGION") }
-        guard Self.isRegionName(region) else { throw .invalidRegion(variable: regionVariable) }
+        // A region becomes a host name label and part of libcurl's "aws:amz:REGION:SERVICE".
+        guard AWSName.isValid(region) else { throw .invalidRegion(variable: regionVariable) }
         self.init(
             region: region,
             credentials: AWSCredentials(accessKeyID: accessKeyID, secretAccessKey: secretAccessKey, sessionToken: value("AWS_SESSION_TOKEN")),
@@ -103,15 +83,6 @@ public struct AWSConfiguration: Sendable, Equatable {
 
     /// What libcurl signs a request to `service` with.
     public func signing(for service: AWSService) -> AWSSigV4 {
-        AWSSigV4(
-            region: region, service: service.signingName, accessKeyID: credentials.accessKeyID,
-            secretAccessKey: credentials.secretAccessKey, sessionToken: credentials.sessionToken)
-    }
-
-    /// A region becomes a host name label and part of libcurl's "aws:amz:REGION:SERVICE": nothing
-    /// else may pass (a colon would shift libcurl's fields, a dot or slash the host).
-    static func isRegionName(_ text: String) -> Bool {
-        !text.isEmpty && text.utf8.count <= 64
-            && text.utf8.allSatisfy { (0x61...0x7A).contains($0) || (0x30...0x39).contains($0) || $0 == 0x2D }
+        AWSSigV4(region: region, service: service.signingName, credentials: credentials)
     }
 }

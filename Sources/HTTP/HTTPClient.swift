@@ -91,7 +91,7 @@ public final class HTTPClient: HTTPTransport {
         // A plain loop, not a nested function: one that captured `line` and `headerList` would box
         // them, and every append would pay a dynamic exclusivity check.
         let headers = isSigned
-            ? request.headers + (signing?.sessionToken.map { [HTTPHeader("X-Amz-Security-Token", $0)] } ?? [])
+            ? request.headers + (signing?.credentials.sessionToken.map { [HTTPHeader("X-Amz-Security-Token", $0)] } ?? [])
             : request.headers
         for header in headers {
             guard Self.isSafeHeader(header) else {
@@ -140,8 +140,8 @@ public final class HTTPClient: HTTPTransport {
             }
             // Setting CURLOPT_AWS_SIGV4 also makes it the handle's only authentication method.
             ok = ok && ccurl_setopt_string(handle, CURLOPT_AWS_SIGV4, provider) == CURLE_OK
-            ok = ok && ccurl_setopt_string(handle, CURLOPT_USERNAME, signing.accessKeyID) == CURLE_OK
-            ok = ok && ccurl_setopt_string(handle, CURLOPT_PASSWORD, signing.secretAccessKey) == CURLE_OK
+            ok = ok && ccurl_setopt_string(handle, CURLOPT_USERNAME, signing.credentials.accessKeyID) == CURLE_OK
+            ok = ok && ccurl_setopt_string(handle, CURLOPT_PASSWORD, signing.credentials.secretAccessKey) == CURLE_OK
             guard ok else {
                 clearSigning()
                 throw .invalidRequest("libcurl rejected the AWS SigV4 options (is it built without AWS SigV4?)")

@@ -1,3 +1,4 @@
+import AWSSigning
 import MiniFoundation
 
 #if canImport(Glibc)
@@ -84,53 +85,13 @@ public struct HTTPRequest: Sendable {
     }
 }
 
-/// What ``HTTPClient`` needs to have libcurl sign a request with AWS Signature Version 4
-/// (CURLOPT_AWS_SIGV4 with the access key pair as user name and password).
-///
-/// The session token travels here rather than in `HTTPRequest.headers`: the client adds it as the
-/// `X-Amz-Security-Token` header, which libcurl 7.88.1 signs like every header the application
-/// sets (AWS rejects temporary credentials whose token header is unsigned), and a request printed
-/// or dumped for a log then shows no secret. Every textual form redacts the secret key and token.
-public struct AWSSigV4: Sendable, Equatable, CustomStringConvertible, CustomDebugStringConvertible, CustomReflectable {
-    /// The region in the credential scope, e.g. "eu-west-1".
-    public var region: String
-    /// The signing name of the service, e.g. "s3" or "secretsmanager": named explicitly, as libcurl
-    /// would otherwise take the host name's first label ("my-bucket" for a virtual-hosted bucket).
-    public var service: String
-    public var accessKeyID: String
-    public var secretAccessKey: String
-    public var sessionToken: String?
-
-    public init(region: String, service: String, accessKeyID: String, secretAccessKey: String, sessionToken: String? = nil) {
-        self.region = region
-        self.service = service
-        self.accessKeyID = accessKeyID
-        self.secretAccessKey = secretAccessKey
-        self.sessionToken = sessionToken
-    }
-
-    public var description: String {
-        "AWSSigV4(region: \(region), service: \(service), accessKeyID: \(accessKeyID), secretAccessKey: <redacted>, "
-            + "sessionToken: \(sessionToken == nil ? "none" : "<redacted>"))"
-    }
-
-    public var debugDescription: String { description }
-
-    /// `dump` and the debugger read a value through its mirror: this one has no secret to show.
-    public var customMirror: Mirror {
-        Mirror(self, children: ["description": description], displayStyle: .struct)
-    }
-
+extension AWSSigV4 {
     /// CURLOPT_AWS_SIGV4's "provider1:provider2:region:service". libcurl 7.88.1 splits it with
     /// sscanf("%64[^:]…%64s"): a region or service that is empty, longer than 64 bytes, or holds
-    /// a colon or a space would be cut short silently and sign for another scope, so only names
-    /// made of lower-case letters, digits and hyphens (all AWS region and signing names) pass.
+    /// a colon or a space would be cut short silently and sign for another scope, so only
+    /// ``AWSName``s pass.
     var curlProvider: String? {
-        func isName(_ text: String) -> Bool {
-            !text.isEmpty && text.utf8.count <= 64
-                && text.utf8.allSatisfy { (0x61...0x7A).contains($0) || (0x30...0x39).contains($0) || $0 == 0x2D }
-        }
-        guard isName(region), isName(service) else { return nil }
+        guard AWSName.isValid(region), AWSName.isValid(service) else { return nil }
         return "aws:amz:\(region):\(service)"
     }
 }

@@ -1,3 +1,4 @@
+import AWSSigning
 @testable import AWSClient
 import HTTP
 import Testing
@@ -25,8 +26,8 @@ func configuration(_ overrides: [String: String?] = [:]) throws(AWSConfiguration
         #expect(config.s3Endpoint.url == "https://s3.eu-west-1.amazonaws.com")
         #expect(config.secretsManagerEndpoint.url == "https://secretsmanager.eu-west-1.amazonaws.com")
         #expect(config.signing(for: .secretsManager) == AWSSigV4(
-            region: "eu-west-1", service: "secretsmanager", accessKeyID: "ASIAEXAMPLEKEYID",
-            secretAccessKey: "wJalrXUtnFEMI/K7MDENG/bPxRfiCYSECRETKEY", sessionToken: "IQoJb3JpZ2luX2VjEXAMPLESESSIONTOKEN"))
+            region: "eu-west-1", service: "secretsmanager",
+            credentials: AWSCredentials(accessKeyID: "ASIAEXAMPLEKEYID", secretAccessKey: "wJalrXUtnFEMI/K7MDENG/bPxRfiCYSECRETKEY", sessionToken: "IQoJb3JpZ2luX2VjEXAMPLESESSIONTOKEN")))
     }
 
     @Test func sessionTokenIsOptionalAndRegionFallsBackToTheDefault() throws {

@@ -10,7 +10,7 @@ import Testing
         #expect(request.headers == [HTTPHeader("x-amz-content-sha256", "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855")])
         #expect(request.body.isEmpty)
         #expect(request.awsSigV4 == (try configuration()).signing(for: .s3))
-        #expect(request.awsSigV4?.sessionToken == lambdaEnvironment["AWS_SESSION_TOKEN"])
+        #expect(request.awsSigV4?.credentials.sessionToken == lambdaEnvironment["AWS_SESSION_TOKEN"])
     }
 
     @Test(arguments: ["my.bucket", "ab", "Uppercase", "-leading", "trailing-", "under_score", String(repeating: "a", count: 64)])

@@ -1,3 +1,4 @@
+import AWSSigning
 @testable import HTTP
 import LocalLambda
 import Testing
@@ -7,8 +8,8 @@ import Testing
 @Suite("HTTPClient: HEAD and AWS SigV4")
 struct HTTPClientSigningTests {
     static let signing = AWSSigV4(
-        region: "eu-west-1", service: "s3", accessKeyID: "AKIDEXAMPLE",
-        secretAccessKey: "wJalrXUtnFEMI/K7MDENG+bPxRfiCYEXAMPLEKEY", sessionToken: "FQoGZXIvYXdzEXAMPLETOKEN==")
+            region: "eu-west-1", service: "s3",
+            credentials: AWSCredentials(accessKeyID: "AKIDEXAMPLE", secretAccessKey: "wJalrXUtnFEMI/K7MDENG+bPxRfiCYEXAMPLEKEY", sessionToken: "FQoGZXIvYXdzEXAMPLETOKEN=="))
 
     @Test func headReturnsHeadersWithoutWaitingForTheAnnouncedBody() async throws {
         let seen = Recorder()
@@ -58,7 +59,7 @@ struct HTTPClientSigningTests {
         let emptySHA256 = "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855"
         var secretsManager = Self.signing
         secretsManager.service = "secretsmanager"
-        secretsManager.sessionToken = nil
+        secretsManager.credentials.sessionToken = nil
         let requests = [
             HTTPRequest(method: "HEAD", url: server.baseURL + "/bucket/a/./b/../c%2Fd", headers: [HTTPHeader("x-amz-content-sha256", emptySHA256)], awsSigV4: Self.signing),
             HTTPRequest(method: "HEAD", url: server.baseURL + "/bucket/a/./b/../c%2Fd"),
@@ -94,7 +95,7 @@ struct HTTPClientSigningTests {
         #expect(authorization.hasPrefix(prefix), "\(authorization)")
         #expect(authorization.dropFirst(prefix.count).utf8.allSatisfy { (0x30...0x39).contains($0) || (0x61...0x66).contains($0) })
         #expect(authorization.utf8.count == prefix.utf8.count + 64)
-        #expect(s3.header("x-amz-security-token") == Self.signing.sessionToken)
+        #expect(s3.header("x-amz-security-token") == Self.signing.credentials.sessionToken)
         #expect(s3.header("host") == "127.0.0.1:\(server.port)")
         #expect(s3.header("x-amz-content-sha256") == emptySHA256)
 
@@ -111,7 +112,7 @@ struct HTTPClientSigningTests {
         }
         for request in seenRequests {
             for header in request.headers {
-                #expect(!header.value.contains(Self.signing.secretAccessKey))
+                #expect(!header.value.contains(Self.signing.credentials.secretAccessKey))
             }
         }
         #expect(server.connectionCount == 1, "signing does not cost a connection")
@@ -119,7 +120,9 @@ struct HTTPClientSigningTests {
 
     @Test func aRegionOrServiceLibcurlWouldMisreadIsRefused() async {
         for (region, service) in [("eu-west-1:x", "s3"), ("", "s3"), ("eu-west-1", "s3 x"), ("EU-WEST-1", "s3")] {
-            let signing = AWSSigV4(region: region, service: service, accessKeyID: "AKID", secretAccessKey: "secret-value")
+            let signing = AWSSigV4(
+            region: region, service: service,
+            credentials: AWSCredentials(accessKeyID: "AKID", secretAccessKey: "secret-value"))
             let result = await send(HTTPRequest(url: "http://127.0.0.1:9/", awsSigV4: signing))
             guard case .failure(.invalidRequest(let detail)) = result else {
                 Issue.record("expected invalidRequest for \(region)/\(service), got \(result)")
@@ -139,8 +142,8 @@ struct HTTPClientSigningTests {
             "\(Self.signing)", String(reflecting: Self.signing), "\(request)", String(reflecting: request), dumped, dumpedSigning,
         ]
         for text in texts {
-            #expect(!text.contains(Self.signing.secretAccessKey), "\(text)")
-            #expect(!text.contains(Self.signing.sessionToken!), "\(text)")
+            #expect(!text.contains(Self.signing.credentials.secretAccessKey), "\(text)")
+            #expect(!text.contains(Self.signing.credentials.sessionToken!), "\(text)")
         }
         #expect("\(Self.signing)".contains("AKIDEXAMPLE"))
         #expect("\(Self.signing)".contains("eu-west-1"))
