@@ -131,7 +131,7 @@ let package = Package(
         ),
         .target(
             name: "Packaging",
-            dependencies: ["CLibCrypto", .product(name: "ZIPFoundation", package: "ZIPFoundation")]
+            dependencies: ["CLibCrypto", "MiniFoundation", .product(name: "ZIPFoundation", package: "ZIPFoundation")]
         ),
         .executableTarget(
             name: "NotifierDevTool",

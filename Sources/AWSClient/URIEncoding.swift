@@ -1,3 +1,5 @@
+import MiniFoundation
+
 /// AWS's UriEncode (SigV4 "Create a canonical request"): every byte of the UTF-8 text except the
 /// unreserved A–Z a–z 0–9 - . _ ~ becomes %XX with upper-case hex; "/" is kept in an S3 key's path
 /// and encoded everywhere else. A space is %20, never "+".
@@ -10,7 +12,6 @@ enum URIEncoding {
     static func encode(_ text: String, keepingSlashes: Bool) -> String {
         var out: [UInt8] = []
         out.reserveCapacity(text.utf8.count)
-        let hex = Array("0123456789ABCDEF".utf8)
         for byte in text.utf8 {
             switch byte {
             case UInt8(ascii: "A")...UInt8(ascii: "Z"), UInt8(ascii: "a")...UInt8(ascii: "z"), UInt8(ascii: "0")...UInt8(ascii: "9"),
@@ -19,7 +20,8 @@ enum URIEncoding {
             case UInt8(ascii: "/") where keepingSlashes:
                 out.append(byte)
             default:
-                out.append(contentsOf: [UInt8(ascii: "%"), hex[Int(byte >> 4)], hex[Int(byte & 0xF)]])
+                out.append(UInt8(ascii: "%"))
+                ASCII.appendHex(byte, uppercase: true, to: &out)
             }
         }
         return String(decoding: out, as: UTF8.self)

@@ -61,8 +61,9 @@ func sha256Hex(_ text: String) -> String {
     var digest = [UInt8](repeating: 0, count: 32)
     let bytes = Array(text.utf8)
     _ = bytes.withUnsafeBufferPointer { clibcrypto_sha256($0.baseAddress, $0.count, &digest) }
-    let hex = Array("0123456789abcdef".utf8)
-    return String(decoding: digest.flatMap { [hex[Int($0 >> 4)], hex[Int($0 & 0xF)]] }, as: UTF8.self)
+    var hex: [UInt8] = []
+    for byte in digest { ASCII.appendHex(byte, uppercase: false, to: &hex) }
+    return String(decoding: hex, as: UTF8.self)
 }
 
 let arguments = Array(CommandLine.arguments.dropFirst())

@@ -136,7 +136,6 @@ public struct LambdaLogHandler: LogHandler {
                 out.append(contentsOf: bytes)
                 return
             }
-            let hex: StaticString = "0123456789ABCDEF"
             for byte in bytes {
                 guard needsEscape(byte) else {
                     out.append(byte)
@@ -149,8 +148,7 @@ public struct LambdaLogHandler: LogHandler {
                 case 0x5C: out.append(UInt8(ascii: "\\"))
                 default:
                     out.append(UInt8(ascii: "x"))
-                    out.append(hex.utf8Start[Int(byte >> 4)])
-                    out.append(hex.utf8Start[Int(byte & 0x0F)])
+                    ASCII.appendHex(byte, uppercase: true, to: &out)
                 }
             }
         }

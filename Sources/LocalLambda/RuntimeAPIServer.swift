@@ -112,7 +112,9 @@ public final class RuntimeAPIServer: Sendable {
 
     /// An X-Ray trace header of the shape Lambda passes in `Lambda-Runtime-Trace-Id`.
     public static func makeTraceID() -> String {
-        func hex(_ count: Int) -> String { String((0..<count).map { _ in "0123456789abcdef".randomElement()! }) }
+        func hex(_ count: Int) -> String {
+            String(decoding: (0..<count).map { _ in ASCII.hexDigit(UInt8.random(in: 0..<16), uppercase: false) }, as: UTF8.self)
+        }
         let epoch = String(Int(Date().timeIntervalSince1970), radix: 16)
         return "Root=1-\(epoch)-\(hex(24));Parent=\(hex(16));Sampled=0"
     }

@@ -70,7 +70,7 @@ public enum JSONText {
         out.append(UInt8(ascii: "u"))
         for shift in stride(from: 12, through: 0, by: -4) {
             let nibble = UInt8(truncatingIfNeeded: unit >> UInt16(shift) & 0xF)
-            out.append(nibble < 10 ? UInt8(ascii: "0") + nibble : UInt8(ascii: "a") + nibble - 10)
+            out.append(ASCII.hexDigit(nibble, uppercase: false))
         }
     }
 

@@ -1,5 +1,6 @@
 import CLibCrypto
 import Foundation
+import MiniFoundation
 
 /// SHA-256 of a file, as Lambda reports it in `CodeSha256` (base64 of the raw digest), computed
 /// with the same libcrypto the deployed binary links.
@@ -9,7 +10,9 @@ public enum FileDigest {
     }
 
     public static func sha256Hex(of file: URL) throws -> String {
-        try sha256(of: file).map { String(format: "%02x", $0) }.joined()
+        var hex: [UInt8] = []
+        for byte in try sha256(of: file) { ASCII.appendHex(byte, uppercase: false, to: &hex) }
+        return String(decoding: hex, as: UTF8.self)
     }
 
     /// The 32 raw digest bytes. Whole-file read: what we hash is a zip or an executable of a few MB.
