@@ -44,7 +44,7 @@ let package = Package(
             notifier("HTTP"), notifier("LambdaRuntime"), notifier("LambdaRuntimeAPI"), notifier("MiniFoundation"),
             .product(name: "Logging", package: "swift-log"),
         ]),
-        fuzzTarget("FuzzWebhook", [notifier("StandardWebhooks")]),
+        fuzzTarget("FuzzWebhook", [notifier("StandardWebhooks"), notifier("WebhookVerification")]),
         fuzzTarget("FuzzRetryAfter", [notifier("UploadNotifier")]),
         fuzzTarget("FuzzELF", [notifier("Packaging")]),
         fuzzTarget("FuzzLogLine", [notifier("LambdaLogging"), .product(name: "Logging", package: "swift-log")]),

@@ -1,4 +1,5 @@
 import Foundation
+import WebhookVerification
 import StandardWebhooks
 
 /// One event fixture from `events/`, with its expected outcome from `events/expected/`.

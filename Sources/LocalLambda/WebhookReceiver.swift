@@ -1,4 +1,5 @@
 import StandardWebhooks
+import WebhookVerification
 import MiniFoundation
 
 #if canImport(FoundationEssentials)

@@ -1,4 +1,5 @@
 import ArgumentParser
+import WebhookVerification
 import Foundation
 import LocalLambda
 import Packaging

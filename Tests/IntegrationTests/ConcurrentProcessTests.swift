@@ -1,4 +1,5 @@
 import Foundation
+import WebhookVerification
 import LocalLambda
 import StandardWebhooks
 import Testing

@@ -1,4 +1,5 @@
 import Testing
+import WebhookVerification
 
 @testable import StandardWebhooks
 

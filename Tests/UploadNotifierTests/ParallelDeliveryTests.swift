@@ -1,4 +1,5 @@
 import Foundation
+import WebhookVerification
 import HTTP
 import LambdaRuntime
 import LocalLambda

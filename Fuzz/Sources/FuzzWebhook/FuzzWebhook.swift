@@ -5,6 +5,7 @@
 // `webhook-signature`, `now (Unix seconds)`, then the body (the rest, newlines included). A missing
 // line is a missing header.
 import FuzzSupport
+import WebhookVerification
 import StandardWebhooks
 
 /// Used when the input's secrets do not parse, so that verification is still exercised.
