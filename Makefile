@@ -14,9 +14,8 @@ STATIC_CURL   := $(BUILD)/static-curl
 STATIC_BIN    := $(STATIC_BUILD)/release/bootstrap
 # --icf=safe: the linker folds functions with identical code whose address is never taken (generic
 # specialisations, value witnesses): about 100 kB of the executable, and never a function whose
-# identity C code could compare. LEAN_BOOTSTRAP leaves out conformances only tests use (Codable on
-# S3 records and the invocation summary): about 30 kB of generated code nothing in bootstrap calls.
-STATIC_FLAGS  := -c release --static-swift-stdlib -Xswiftc -static-executable -Xswiftc -DLEAN_BOOTSTRAP \
+# identity C code could compare.
+STATIC_FLAGS  := -c release --static-swift-stdlib -Xswiftc -static-executable \
 	-Xlinker --icf=safe --scratch-path $(STATIC_BUILD)
 STATIC_DEPS   := libcurl4-openssl-dev libssl-dev libc-ares-dev dpkg-dev advancecomp
 

@@ -30,6 +30,7 @@ let package = Package(
         .library(name: "S3Events", targets: ["S3Events"]),
         .library(name: "S3EventRoutes", targets: ["S3EventRoutes"]),
         .library(name: "StandardWebhooks", targets: ["StandardWebhooks"]),
+        .library(name: "WebhookVerification", targets: ["WebhookVerification"]),
         .library(name: "UploadNotifier", targets: ["UploadNotifier"]),
         .library(name: "AWSClient", targets: ["AWSClient"]),
         .library(name: "AWSSigning", targets: ["AWSSigning"]),
@@ -100,9 +101,6 @@ let package = Package(
         .target(name: "ArgvFromInitArray"),
         .executableTarget(name: "bootstrap", dependencies: ["HTTP", "LambdaRuntime", "UploadNotifier", "ArgvFromInitArray"]),
 
-        // Typed JSON handlers over Foundation's Codable coders; not used by `bootstrap`.
-        .target(name: "LambdaCodable", dependencies: ["LambdaRuntime"]),
-
         // A generic handler that echoes its invocation: proves the runtime without the product.
         .executableTarget(name: "EchoLambda", dependencies: ["LambdaRuntime", "MiniFoundation"]),
 
@@ -120,10 +118,12 @@ let package = Package(
         .target(name: "TestSupport", dependencies: ["MiniFoundation"]),
         // StrictJSON's oracle: Foundation's JSONSerialization and the documented differences (tests, fuzzing).
         .target(name: "JSONDifferential", dependencies: ["StrictJSON"]),
+        // The receiving side of Standard Webhooks: the local receiver, tests and fuzzing verify with it.
+        .target(name: "WebhookVerification", dependencies: ["CLibCrypto", "StandardWebhooks"]),
         .target(
             name: "LocalLambda",
             dependencies: [
-                "MiniFoundation", "StandardWebhooks",
+                "MiniFoundation", "StandardWebhooks", "WebhookVerification",
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "NIOHTTP1", package: "swift-nio"),
@@ -148,17 +148,17 @@ let package = Package(
         .testTarget(name: "LambdaLoggingTests", dependencies: ["LambdaLogging", "MiniFoundation"]),
         .testTarget(
             name: "LambdaRuntimeTests",
-            dependencies: ["LambdaRuntime", "LambdaRuntimeAPI", "LambdaCodable", "HTTP", "MiniFoundation", "TestSupport"]
+            dependencies: ["LambdaRuntime", "LambdaRuntimeAPI", "HTTP", "MiniFoundation", "TestSupport"]
         ),
         .testTarget(name: "StrictJSONTests", dependencies: ["StrictJSON", "JSONDifferential", "LocalLambda"]),
         .testTarget(name: "S3EventsTests", dependencies: ["S3Events"]),
         .testTarget(name: "S3EventRoutesTests", dependencies: ["S3EventRoutes", "S3Events"]),
         .testTarget(name: "AWSClientTests", dependencies: ["AWSClient", "AWSSigning", "HTTP", "StrictJSON"]),
-        .testTarget(name: "StandardWebhooksTests", dependencies: ["StandardWebhooks"]),
-        .testTarget(name: "UploadNotifierTests", dependencies: ["UploadNotifier", "AWSClient", "S3EventRoutes", "LocalLambda", "MiniFoundation", "TestSupport"]),
+        .testTarget(name: "StandardWebhooksTests", dependencies: ["StandardWebhooks", "WebhookVerification"]),
+        .testTarget(name: "UploadNotifierTests", dependencies: ["UploadNotifier", "AWSClient", "S3EventRoutes", "LocalLambda", "MiniFoundation", "TestSupport", "WebhookVerification"]),
         .testTarget(name: "PackagingTests", dependencies: ["Packaging", "LocalLambda"]),
         // Runs the built `bootstrap` and `echo-lambda` as processes: `swift build` them first.
-        .testTarget(name: "IntegrationTests", dependencies: ["LocalLambda"]),
+        .testTarget(name: "IntegrationTests", dependencies: ["LocalLambda", "WebhookVerification"]),
     ],
     swiftLanguageModes: [.v6]
 )

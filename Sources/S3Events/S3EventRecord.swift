@@ -114,27 +114,3 @@ public struct S3TestEvent: Sendable, Equatable {
     public var requestID: String?
     public var hostID: String?
 }
-
-// Encoding serves the tests (a decoded record, encoded again, must read back the same);
-// `bootstrap` never encodes a record, so its build (LEAN_BOOTSTRAP, see the Makefile) leaves these
-// conformances and their generated code out.
-#if !LEAN_BOOTSTRAP
-extension S3EventRecord: Encodable {}
-extension S3EventRecord.RequestParameters: Encodable {}
-extension S3EventRecord.ResponseElements: Encodable {
-    enum CodingKeys: String, CodingKey {
-        case requestID = "x-amz-request-id"
-        case hostID = "x-amz-id-2"
-    }
-}
-extension S3Principal: Encodable {}
-extension S3Entity: Encodable {}
-extension S3Bucket: Encodable {}
-extension S3Object: Encodable {}
-extension S3TestEvent: Encodable {
-    enum CodingKeys: String, CodingKey {
-        case service = "Service", event = "Event", time = "Time", bucket = "Bucket"
-        case requestID = "RequestId", hostID = "HostId"
-    }
-}
-#endif

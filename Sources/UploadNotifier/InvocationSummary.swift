@@ -65,11 +65,3 @@ public struct InvocationSummary: Sendable, Equatable {
         return out
     }
 }
-
-// Decoding serves the tests and the benchmarks (a response read back must equal the summary); the
-// response is written by `jsonBytes()`, so `bootstrap`'s build (LEAN_BOOTSTRAP) leaves these out.
-#if !LEAN_BOOTSTRAP
-extension RecordOutcome: Codable {}
-extension InvocationSummary: Codable {}
-extension InvocationSummary.RecordResult: Codable {}
-#endif

@@ -3,7 +3,6 @@ import Logging
 import Testing
 
 @testable import LambdaRuntime
-import LambdaCodable
 import LambdaRuntimeAPI
 import MiniFoundation
 
@@ -34,20 +33,5 @@ enum PlainFailure: Error { case oops }
         let report = ErrorReport(errorType: "T", errorMessage: "tab\tnul\u{0}bell\u{7}é\u{2028}🎵")
         let decoded = try JSONSerialization.jsonObject(with: Data(report.json)) as? [String: Any]
         #expect(decoded?["errorMessage"] as? String == "tab\tnul\u{0}bell\u{7}é\u{2028}🎵")
-    }
-
-    @Test func jsonHandlerDecodingFailureIsInvalidEvent() throws {
-        struct Doubler: JSONLambdaHandler {
-            struct In: Decodable { var value: Int }
-            func handle(_ event: In, context: LambdaContext) throws -> [String: Int] { ["value": event.value * 2] }
-        }
-        let context = LambdaContext(requestID: "r", deadlineMilliseconds: WallClock.nowMilliseconds() + 1000, logger: Logger(label: "t"))
-        #expect(try Doubler().handle(Array(#"{"value":21}"#.utf8), context: context) == Array(#"{"value":42}"#.utf8))
-        do {
-            _ = try Doubler().handle(Array(#"{"value":"x"}"#.utf8), context: context)
-            Issue.record("expected a decoding error")
-        } catch {
-            #expect(ErrorReport(error).errorType == "InvalidEvent")
-        }
     }
 }
