@@ -96,26 +96,11 @@ public struct JSONDocument: Sendable {
         return result
     }
 
-    /// The number of members or elements of a container, or `nil` for anything else.
-    public func count(of container: Value) -> Int? {
-        let node = nodes[container.node]
-        guard node.kind == .object || node.kind == .array else { return nil }
-        return Int(node.count)
-    }
-
     // MARK: Scalars
 
     public func string(_ value: Value) -> String? {
         guard nodes[value.node].kind == .string else { return nil }
         return decodeString(node: value.node)
-    }
-
-    public func bool(_ value: Value) -> Bool? {
-        switch nodes[value.node].kind {
-        case .true: true
-        case .false: false
-        default: nil
-        }
     }
 
     public func isNull(_ value: Value) -> Bool { nodes[value.node].kind == .null }
@@ -152,12 +137,6 @@ public struct JSONDocument: Sendable {
         }
         guard magnitude <= UInt64(Int64.max) else { return nil }
         return Int64(magnitude)
-    }
-
-    /// The number as the nearest `Double` (`strtod` semantics), or `nil` for anything else.
-    public func double(_ value: Value) -> Double? {
-        guard let text = numberText(value) else { return nil }
-        return Double(text)
     }
 
     // MARK: Strings

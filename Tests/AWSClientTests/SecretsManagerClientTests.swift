@@ -14,7 +14,7 @@ import Testing
         ])
         #expect(request.awsSigV4?.service == "secretsmanager")
         let document = try JSONDocument(parsing: request.body)
-        #expect(document.count(of: document.root) == 1)
+        #expect(document.members(of: document.root)?.count == 1)
         #expect(document.member("SecretId", of: document.root).flatMap(document.string) == id)
         #expect(String(decoding: request.body, as: UTF8.self).contains(#"\"quoted\"\\back\nline\u0001"#))
     }
