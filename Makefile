@@ -8,7 +8,7 @@ DEBUG_BIN  := $(shell $(SWIFT) build --show-bin-path 2>/dev/null || echo $(BUILD
 RUNTIME    ?= provided.al2023
 # The deployed bootstrap: one fully static executable (no PT_INTERP, no DT_NEEDED) that starts on
 # provided.al2023 and provided.al2 alike. libcurl and c-ares are built from Debian's source packages,
-# OpenSSL comes from libssl-dev's static archives (deploy/static-libcurl.sh).
+# OpenSSL comes from libssl-dev's static archives (tools/build/static-libcurl.sh).
 STATIC_BUILD  := .build-static
 STATIC_CURL   := $(BUILD)/static-curl
 STATIC_BIN    := $(STATIC_BUILD)/release/bootstrap
@@ -103,12 +103,12 @@ $(RIE):
 package: static-bootstrap  ## the fully static bootstrap → dist/bootstrap.zip + manifest, checked against both runtimes
 	$(SWIFT) build --product notifier-dev
 	@mkdir -p dist
-	bash deploy/linked-components.sh $(STATIC_CURL) > $(BUILD)/linked-components.json
+	bash tools/build/linked-components.sh $(STATIC_CURL) > $(BUILD)/linked-components.json
 	$(DEBUG_BIN)/notifier-dev package --binary $(STATIC_BIN) --runtime $(RUNTIME) --output dist --release \
 		--linked-components $(BUILD)/linked-components.json
 
 static-bootstrap: deps  ## only build the static bootstrap (libcurl cached under .build/static-curl)
-	PKG_CONFIG_PATH=$$(bash deploy/static-libcurl.sh $(STATIC_CURL)) $(SWIFT) build $(STATIC_FLAGS) --product bootstrap
+	PKG_CONFIG_PATH=$$(bash tools/build/static-libcurl.sh $(STATIC_CURL)) $(SWIFT) build $(STATIC_FLAGS) --product bootstrap
 
 deploy: ## create or update the function from dist/ (refuses an incompatible artifact); see deploy/README.md
 	bash deploy/deploy.sh
