@@ -833,7 +833,7 @@ def main(argv):
     build = ROOT / ".build"
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--zip", type=Path, default=ROOT / "dist" / "bootstrap.zip", help="the shipped artifact")
-    parser.add_argument("--urlsession", type=Path, default=build / "release" / "bootstrap-urlsession")
+    parser.add_argument("--urlsession", type=Path, default=build / "bench" / "urlsession" / "release" / "bootstrap-urlsession")
     parser.add_argument("--floor", type=Path, default=build / "bench" / "floor")
     parser.add_argument("--receiver", type=Path, default=build / "bench" / "receiver")
     parser.add_argument("--shim", type=Path, default=build / "bench" / "preexec")

@@ -57,7 +57,7 @@ def main(argv):
     parser.add_argument("-n", type=int, default=40)
     parser.add_argument("--binaries", nargs="*", default=[
         str(ROOT / ".build/release/bootstrap"), str(ROOT / ".build/bench/floor"),
-        str(ROOT / ".build/release/bootstrap-urlsession")])
+        str(ROOT / ".build/bench/urlsession/release/bootstrap-urlsession")])
     args = parser.parse_args(argv)
     out = ROOT / ".build" / "bench"
     (out / "logs").mkdir(parents=True, exist_ok=True)
