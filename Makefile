@@ -13,24 +13,29 @@ STATIC_BUILD  := .build-static
 STATIC_CURL   := $(BUILD)/static-curl
 STATIC_BIN    := $(STATIC_BUILD)/release/bootstrap
 # --icf=safe: the linker folds functions with identical code whose address is never taken (generic
-# specialisations, value witnesses): about 100 kB of the executable, and never a function whose
-# identity C code could compare. LEAN_BOOTSTRAP leaves out conformances only tests use (Codable on
-# S3 records and the invocation summary): about 30 kB of generated code nothing in bootstrap calls.
+# specialisations, value witnesses), and never a function whose identity C code could compare.
+# LEAN_BOOTSTRAP leaves out conformances only tests use (Codable on S3 records and the invocation
+# summary): generated code nothing in bootstrap calls. What each saves: Benchmarks/FINDINGS.md.
 STATIC_FLAGS  := -c release --static-swift-stdlib -Xswiftc -static-executable -Xswiftc -DLEAN_BOOTSTRAP \
 	-Xlinker --icf=safe --scratch-path $(STATIC_BUILD)
 STATIC_DEPS   := libcurl4-openssl-dev libssl-dev libc-ares-dev dpkg-dev advancecomp
 
-.PHONY: run test unit sanitize tsan conformance deploy-test e2e replay bench package static-bootstrap deploy deps venv rie clean help
+.PHONY: run test unit sanitize tsan conformance deploy-test e2e package static-bootstrap deploy deps venv rie clean help
 
 help:  ## list the targets
 	@grep -hE '^[a-z0-9-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-12s %s\n", $$1, $$2}'
+	@echo
+	@echo "make test runs, in order: the Swift unit and integration tests; the replay smoke (events/);"
+	@echo "packaging (make package); RIE conformance, the deploy suite on moto and the end-to-end check"
+	@echo "(pytest); the Swift tests under ASan/LSan, then under TSan; the fuzz smoke. About 11 minutes on"
+	@echo "a 2-core VM from a clean clone (bash .ci/run); Benchmarks/FINDINGS.md keeps the figure."
 
 run: deps  ## the main job: replay events/*.json through the real bootstrap, locally
 	$(SWIFT) build --product bootstrap
 	$(SWIFT) build --product notifier-dev
 	$(DEBUG_BIN)/notifier-dev replay --events events --bootstrap $(DEBUG_BIN)/bootstrap
 
-test: deps venv rie  ## every test: unit, integration, replay smoke, packaging, RIE conformance, deploy, end-to-end
+test: deps venv rie  ## every test (about 11 min on 2 cores; what it runs: below)
 	$(SWIFT) build --build-tests
 	$(SWIFT) test --skip-build
 	$(DEBUG_BIN)/notifier-dev replay --events events --bootstrap $(DEBUG_BIN)/bootstrap
