@@ -307,22 +307,47 @@ def percentile(values, p):
 
 # -- the expected webhook (computed independently, to check every contender's) -------------------
 
-def expected_webhook(event):
+SCHEMA = ROOT / "docs" / "webhook.schema.json"
+EXAMPLE = ROOT / "docs" / "webhook.example.json"
+
+
+def expected_webhook(event, schema_path=SCHEMA, example_path=EXAMPLE):
+    """The webhook every contender must send for the event's first record: key, webhook-id, body bytes.
+
+    The body's fields are the documented schema's (docs/webhook.schema.json), each computed from the record
+    here; a field the schema requires and this cannot compute, or one it computes that the schema does not
+    name, stops the bench, so the expectation cannot fall behind the documented body. The contenders run
+    with FETCH_OBJECT_METADATA=false: no HeadObject, hence contentType and metadata null.
+    """
     record = json.loads(event)["Records"][0]
     obj, bucket = record["s3"]["object"], record["s3"]["bucket"]["name"]
     key = urllib.parse.unquote_plus(obj["key"])
     user_id, _, file_name = key[len("audio-files/"):].split("/")
-    file_id, _, extension = file_name.rpartition(".")
+    file_id, dot, extension = file_name.rpartition(".")
+    if not dot:
+        file_id, extension = file_name, None
+    computed = {
+        "userId": user_id, "fileId": file_id, "fileExtension": extension, "bucket": bucket, "key": key,
+        "s3Uri": "s3://%s/%s" % (bucket, key), "size": obj.get("size"), "eTag": obj.get("eTag"),
+        "versionId": obj.get("versionId"), "sequencer": obj.get("sequencer"), "eventName": record["eventName"],
+        "eventTime": record["eventTime"], "awsRegion": record["awsRegion"], "contentType": None, "metadata": None,
+    }
+    schema = json.loads(Path(schema_path).read_text())
+    documented = schema["properties"]["data"]["required"]
+    example = json.loads(Path(example_path).read_text())
+    missing = sorted(set(documented) - set(computed))
+    unknown = sorted(set(computed) - set(documented))
+    if missing or unknown or set(example["data"]) != set(documented) or set(example) != set(schema["required"]):
+        raise SystemExit("bench: the expected webhook body no longer matches %s (fields it cannot compute: %s; "
+                         "fields the schema does not name: %s; or %s has other fields): update expected_webhook" % (
+                             os.path.relpath(schema_path, ROOT), ", ".join(missing) or "none",
+                             ", ".join(unknown) or "none", os.path.relpath(example_path, ROOT)))
     material = "audio_file.uploaded\0%s\0%s\0%s\0%s" % (bucket, key, obj.get("versionId") or "", obj.get("sequencer") or "")
     webhook_id = "upl_" + base64.urlsafe_b64encode(hashlib.sha256(material.encode()).digest()).decode().rstrip("=")
-    body = json.dumps({
-        "type": "audio_file.uploaded", "timestamp": record["eventTime"],
-        "data": {"userId": user_id, "fileId": file_id, "fileExtension": extension, "bucket": bucket, "key": key,
-                 "s3Uri": "s3://%s/%s" % (bucket, key), "size": obj.get("size"), "eTag": obj.get("eTag"),
-                 "versionId": obj.get("versionId"), "sequencer": obj.get("sequencer"),
-                 "eventName": record["eventName"], "eventTime": record["eventTime"], "awsRegion": record["awsRegion"]},
-    }, sort_keys=True, separators=(",", ":"), ensure_ascii=False).encode()
-    return key, webhook_id, body
+    body = {"type": schema["properties"]["type"]["const"], "timestamp": record["eventTime"],
+            "data": {name: computed[name] for name in documented}}
+    # The notifier's serialisation: keys sorted, no spaces, UTF-8 as it is (as in docs/webhook.example.json).
+    return key, webhook_id, json.dumps(body, sort_keys=True, separators=(",", ":"), ensure_ascii=False).encode()
 
 
 def verify_dump(path, key, webhook_id, body):
@@ -953,6 +978,12 @@ def main(argv):
     args.out.write_text(json.dumps(results, indent=2, ensure_ascii=False) + "\n")
     (out / "results.txt").write_text(text + "\n")
     print("\nwritten: %s (and results.txt); logs in %s" % (os.path.relpath(args.out), os.path.relpath(out / "logs")))
+    unverified = ["%s over %s: %s" % (c["name"], scheme.upper(), "; ".join(w["webhook_check"]["problems"]))
+                  for c in results["contenders"] for scheme, w in c.get("warm", {}).items() if not w["webhook_check"]["ok"]]
+    if unverified:
+        print("\nbench FAILED: webhooks that do not verify (signature and body against docs/webhook.schema.json):\n  "
+              + "\n  ".join(unverified), file=sys.stderr)
+        return 1
     return 0
 
 
