@@ -8,28 +8,33 @@ DEBUG_BIN  := $(shell $(SWIFT) build --show-bin-path 2>/dev/null || echo $(BUILD
 RUNTIME    ?= provided.al2023
 # The deployed bootstrap: one fully static executable (no PT_INTERP, no DT_NEEDED) that starts on
 # provided.al2023 and provided.al2 alike. libcurl and c-ares are built from Debian's source packages,
-# OpenSSL comes from libssl-dev's static archives (deploy/static-libcurl.sh).
+# OpenSSL comes from libssl-dev's static archives (tools/build/static-libcurl.sh).
 STATIC_BUILD  := .build-static
 STATIC_CURL   := $(BUILD)/static-curl
 STATIC_BIN    := $(STATIC_BUILD)/release/bootstrap
 # --icf=safe: the linker folds functions with identical code whose address is never taken (generic
-# specialisations, value witnesses): about 100 kB of the executable, and never a function whose
-# identity C code could compare.
+# specialisations, value witnesses), and never a function whose identity C code could compare.
+# What it saves: Benchmarks/FINDINGS.md.
 STATIC_FLAGS  := -c release --static-swift-stdlib -Xswiftc -static-executable \
 	-Xlinker --icf=safe --scratch-path $(STATIC_BUILD)
 STATIC_DEPS   := libcurl4-openssl-dev libssl-dev libc-ares-dev dpkg-dev advancecomp
 
-.PHONY: run test unit sanitize tsan conformance deploy-test e2e replay bench package static-bootstrap deploy deps venv rie clean help
+.PHONY: run test unit sanitize tsan conformance deploy-test e2e package static-bootstrap deploy deps venv rie clean help
 
 help:  ## list the targets
 	@grep -hE '^[a-z0-9-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-12s %s\n", $$1, $$2}'
+	@echo
+	@echo "make test runs, in order: the Swift unit and integration tests; the replay smoke (events/);"
+	@echo "packaging (make package); RIE conformance, the deploy suite on moto and the end-to-end check"
+	@echo "(pytest); the Swift tests under ASan/LSan, then under TSan; the fuzz smoke. About 11 minutes on"
+	@echo "a 2-core VM from a clean clone (bash .ci/run); Benchmarks/FINDINGS.md keeps the figure."
 
 run: deps  ## the main job: replay events/*.json through the real bootstrap, locally
 	$(SWIFT) build --product bootstrap
 	$(SWIFT) build --product notifier-dev
 	$(DEBUG_BIN)/notifier-dev replay --events events --bootstrap $(DEBUG_BIN)/bootstrap
 
-test: deps venv rie  ## every test: unit, integration, replay smoke, packaging, RIE conformance, deploy, end-to-end
+test: deps venv rie  ## every test (about 11 min on 2 cores; what it runs: below)
 	$(SWIFT) build --build-tests
 	$(SWIFT) test --skip-build
 	$(DEBUG_BIN)/notifier-dev replay --events events --bootstrap $(DEBUG_BIN)/bootstrap
@@ -102,12 +107,12 @@ $(RIE):
 package: static-bootstrap  ## the fully static bootstrap → dist/bootstrap.zip + manifest, checked against both runtimes
 	$(SWIFT) build --product notifier-dev
 	@mkdir -p dist
-	bash deploy/linked-components.sh $(STATIC_CURL) > $(BUILD)/linked-components.json
+	bash tools/build/linked-components.sh $(STATIC_CURL) > $(BUILD)/linked-components.json
 	$(DEBUG_BIN)/notifier-dev package --binary $(STATIC_BIN) --runtime $(RUNTIME) --output dist --release \
 		--linked-components $(BUILD)/linked-components.json
 
 static-bootstrap: deps  ## only build the static bootstrap (libcurl cached under .build/static-curl)
-	PKG_CONFIG_PATH=$$(bash deploy/static-libcurl.sh $(STATIC_CURL)) $(SWIFT) build $(STATIC_FLAGS) --product bootstrap
+	PKG_CONFIG_PATH=$$(bash tools/build/static-libcurl.sh $(STATIC_CURL)) $(SWIFT) build $(STATIC_FLAGS) --product bootstrap
 
 deploy: ## create or update the function from dist/ (refuses an incompatible artifact); see deploy/README.md
 	bash deploy/deploy.sh

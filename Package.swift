@@ -15,9 +15,8 @@ let package = Package(
         .executable(name: "bootstrap", targets: ["bootstrap"]),
         .executable(name: "echo-lambda", targets: ["EchoLambda"]),
         .executable(name: "notifier-dev", targets: ["NotifierDevTool"]),
-        .executable(name: "bootstrap-urlsession", targets: ["BootstrapURLSession"]),
         .executable(name: "aws-probe", targets: ["AWSProbe"]),
-        // For the micro-benchmarks (Benchmarks/Package.swift) and fuzzing (Fuzz/Package.swift) packages.
+        // For the benchmark packages (Benchmarks/Package.swift, Benchmarks/urlsession/) and fuzzing (Fuzz/Package.swift).
         .library(name: "StrictJSON", targets: ["StrictJSON"]),
         .library(name: "JSONDifferential", targets: ["JSONDifferential"]),
         .library(name: "HTTP", targets: ["HTTP"]),
@@ -103,13 +102,6 @@ let package = Package(
 
         // A generic handler that echoes its invocation: proves the runtime without the product.
         .executableTarget(name: "EchoLambda", dependencies: ["LambdaRuntime", "MiniFoundation"]),
-
-        // Bench-only: the same notifier over URLSession, to measure what direct libcurl buys.
-        .target(name: "URLSessionTransport", dependencies: ["HTTP"]),
-        .executableTarget(
-            name: "BootstrapURLSession",
-            dependencies: ["HTTP", "LambdaRuntime", "UploadNotifier", "URLSessionTransport"]
-        ),
 
         // Developer and test tooling, never deployed.
         // Calls AWSClient once from the command line, for the moto conformance tests.

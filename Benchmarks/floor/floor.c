@@ -263,12 +263,14 @@ int main(void) {
             body.length = 0;
             appends(&body, "{\"data\":{\"awsRegion\":"); json_string(&body, region);
             appends(&body, ",\"bucket\":"); json_string(&body, bucket);
+            appends(&body, ",\"contentType\":null"); // no HeadObject (FETCH_OBJECT_METADATA=false)
             appends(&body, ",\"eTag\":"); json_string(&body, etag);
             appends(&body, ",\"eventName\":"); json_string(&body, event_name);
             appends(&body, ",\"eventTime\":"); json_string(&body, event_time);
             appends(&body, ",\"fileExtension\":"); json_string(&body, extension);
             appends(&body, ",\"fileId\":"); json_string(&body, file_id);
             appends(&body, ",\"key\":"); json_string(&body, object_key);
+            appends(&body, ",\"metadata\":null");
             appends(&body, ",\"s3Uri\":"); json_string(&body, s3_uri);
             appends(&body, ",\"sequencer\":"); json_string(&body, sequencer);
             appends(&body, ",\"size\":"); appends(&body, size ? size : "null");

@@ -33,7 +33,9 @@ ROOT = HERE.parent.parent
 sys.path.insert(0, str(HERE.parent))
 sys.path.insert(0, str(HERE))
 
-import bench  # noqa: E402
+import contenders  # noqa: E402
+import harness  # noqa: E402
+import verification  # noqa: E402
 from callgrind_per_invocation import profile  # noqa: E402
 from instructions import bootstrap_binary, total  # noqa: E402
 
@@ -87,8 +89,8 @@ def seed(endpoint: str, tls) -> None:
     s3.put_object(Bucket=BUCKET, Key=KEY, Body=b"RIFF", ContentType="audio/wav",
                   Metadata={"original-filename": "take 2.wav", "app": "bench"})
     manager = boto3.client("secretsmanager", **common)
-    manager.create_secret(Name="bench/api-key", SecretString=bench.API_KEY)
-    manager.create_secret(Name="bench/signing", SecretString=bench.SECRET)
+    manager.create_secret(Name="bench/api-key", SecretString=contenders.API_KEY)
+    manager.create_secret(Name="bench/signing", SecretString=contenders.SECRET)
 
 
 def main(argv) -> int:
@@ -102,8 +104,8 @@ def main(argv) -> int:
     out = ROOT / ".build" / "bench" / "aws"
     out.mkdir(parents=True, exist_ok=True)
     binary, which = bootstrap_binary(Path(args.zip), Path(args.symbols), out)
-    tls = bench.TLS(out / "tls")
-    receiver = bench.Receiver(ROOT / ".build" / "bench" / "receiver", tls=tls)
+    tls = contenders.TLS(out / "tls")
+    receiver = harness.Receiver(ROOT / ".build" / "bench" / "receiver", tls=tls)
     moto, endpoint = start_moto(tls, out / "moto.log")
     try:
         seed(endpoint, tls)
@@ -119,17 +121,17 @@ def main(argv) -> int:
         }
         results = {}
         (out / "logs").mkdir(exist_ok=True)
-        expected = bench.expected_webhook(EVENT)
+        expected = verification.expected_webhook(EVENT)
         for name, env in variants.items():
             tag = name.replace(" ", "-")
-            contender = bench.Contender("bootstrap (%s)" % name, "aws-" + tag, [binary], out, binary=binary, tls_env=env)
-            samples = [bench.cold_start(contender, "https", EVENT, {"https": receiver}, out, args.shim, expected)
+            contender = contenders.Contender("bootstrap (%s)" % name, "aws-" + tag, [binary], out, binary=binary, tls_env=env)
+            samples = [harness.cold_start(contender, "https", EVENT, {"https": receiver}, out, args.shim, expected)
                        for _ in range(args.starts)]
             init = total(profile(binary, 0, receiver.url, out, env, tag=tag))
             one = total(profile(binary, 1, receiver.url, out, env, tag=tag))
             results[name] = {
-                "init_cpu_ms": bench.median([s["init_cpu_ns"] for s in samples]) / 1e6,
-                "first_cpu_ms": bench.median([s["first_cpu_ns"] for s in samples]) / 1e6,
+                "init_cpu_ms": harness.median([s["init_cpu_ns"] for s in samples]) / 1e6,
+                "first_cpu_ms": harness.median([s["first_cpu_ns"] for s in samples]) / 1e6,
                 "init_instructions": init, "first_invocation_instructions": one - init}
     finally:
         receiver.stop()

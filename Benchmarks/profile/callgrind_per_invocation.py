@@ -20,7 +20,8 @@ HERE = Path(__file__).resolve().parent
 ROOT = HERE.parent.parent
 sys.path.insert(0, str(HERE.parent))
 
-import bench  # noqa: E402
+import contenders  # noqa: E402
+import harness  # noqa: E402
 
 
 def profilable(binary, out):
@@ -37,7 +38,7 @@ def profile(binary, invocations, receiver, out, extra_env=None, tag=""):
     a port on 127.0.0.1, plain HTTP); `extra_env`: e.g. the CA bundle. Returns the callgrind file."""
     target = out / ("callgrind-%s%s-%d.out" % (Path(binary).name, "-" + tag if tag else "", invocations))
     binary = profilable(binary, out)
-    env = dict(bench.contender_env(out, None, receiver))
+    env = dict(contenders.contender_env(out, None, receiver))
     env.pop("AWS_LAMBDA_RUNTIME_API", None)
     env["PATH"] = "/usr/local/bin:/usr/bin:/bin"
     env.update(extra_env or {})
@@ -73,7 +74,7 @@ def main(argv):
     args = parser.parse_args(argv)
     out = ROOT / ".build" / "bench"
     out.mkdir(parents=True, exist_ok=True)
-    receiver = bench.Receiver(out / "receiver")
+    receiver = harness.Receiver(out / "receiver")
     try:
         small = costs(profile(args.binary, args.small, receiver.port, out), not args.self)
         large = costs(profile(args.binary, args.large, receiver.port, out), not args.self)

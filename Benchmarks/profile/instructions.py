@@ -34,7 +34,8 @@ ROOT = HERE.parent.parent
 sys.path.insert(0, str(HERE.parent))
 sys.path.insert(0, str(HERE))
 
-import bench  # noqa: E402
+import contenders  # noqa: E402
+import harness  # noqa: E402
 from callgrind_per_invocation import costs, profile  # noqa: E402
 
 
@@ -124,8 +125,8 @@ def main(argv):
     out = ROOT / ".build" / "bench"
     out.mkdir(parents=True, exist_ok=True)
     binary, which = bootstrap_binary(Path(args.zip), Path(args.symbols), out)
-    tls = bench.TLS(out / "tls-callgrind")
-    receivers = {"http": bench.Receiver(out / "receiver"), "https": bench.Receiver(out / "receiver", tls=tls)}
+    tls = contenders.TLS(out / "tls-callgrind")
+    receivers = {"http": harness.Receiver(out / "receiver"), "https": harness.Receiver(out / "receiver", tls=tls)}
     try:
         boot, boot_runs = measure(binary, receivers, {"SSL_CERT_FILE": str(tls.bundle)}, out, args.small, args.large)
         floor, _ = measure(args.floor, receivers, {"CURL_CA_BUNDLE": str(tls.bundle)}, out, args.small, args.large)

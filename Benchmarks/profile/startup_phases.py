@@ -26,7 +26,8 @@ HERE = Path(__file__).resolve().parent
 ROOT = HERE.parent.parent
 sys.path.insert(0, str(HERE.parent))
 
-import bench  # noqa: E402
+import contenders  # noqa: E402
+import harness  # noqa: E402
 import procstats  # noqa: E402
 from fake_runtime_api import FakeRuntimeAPI  # noqa: E402
 
@@ -34,7 +35,7 @@ from fake_runtime_api import FakeRuntimeAPI  # noqa: E402
 def run_once(binary, probe, receiver_port, out):
     sample = {}
     api = FakeRuntimeAPI(b"{}", invocations=0, max_seconds=20)
-    env = bench.contender_env(out, api.address, receiver_port)
+    env = contenders.contender_env(out, api.address, receiver_port)
     env["LD_PRELOAD"] = str(probe)
     log = out / "logs" / "startup-phases.log"
     with open(log, "wb") as f:
@@ -43,7 +44,7 @@ def run_once(binary, probe, receiver_port, out):
         try:
             api.serve(process)
         finally:
-            bench.kill_and_reap(process)
+            harness.kill_and_reap(process)
             api.close()
     match = re.search(r"PROBE (.*)", log.read_text(errors="replace"))
     if not match:
@@ -57,13 +58,13 @@ def main(argv):
     parser.add_argument("-n", type=int, default=40)
     parser.add_argument("--binaries", nargs="*", default=[
         str(ROOT / ".build/release/bootstrap"), str(ROOT / ".build/bench/floor"),
-        str(ROOT / ".build/release/bootstrap-urlsession")])
+        str(ROOT / ".build/bench/urlsession/release/bootstrap-urlsession")])
     args = parser.parse_args(argv)
     out = ROOT / ".build" / "bench"
     (out / "logs").mkdir(parents=True, exist_ok=True)
     probe = out / "startup_probe.so"
     subprocess.run(["cc", "-O2", "-shared", "-fPIC", "-o", str(probe), str(HERE / "startup_probe.c"), "-ldl"], check=True)
-    receiver = bench.Receiver(out / "receiver")
+    receiver = harness.Receiver(out / "receiver")
     samples = {b: [] for b in args.binaries}
     try:
         for round_ in range(args.n + 1):

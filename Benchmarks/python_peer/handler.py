@@ -105,6 +105,8 @@ def _body(record, key):
             "size": obj.get("size"), "eTag": obj.get("eTag"), "versionId": obj.get("versionId"),
             "sequencer": obj.get("sequencer"), "eventName": record.get("eventName"),
             "eventTime": record.get("eventTime"), "awsRegion": record.get("awsRegion"),
+            # No HeadObject (the bench runs the notifier with FETCH_OBJECT_METADATA=false).
+            "contentType": None, "metadata": None,
         },
     }
     return json.dumps(payload, sort_keys=True, separators=(",", ":"), ensure_ascii=False).encode()

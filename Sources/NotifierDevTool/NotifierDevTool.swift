@@ -161,7 +161,7 @@ struct Package: ParsableCommand {
     @Option(name: .customLong("layer-library"), help: "A shared library a layer supplies (soname); repeatable.")
     var layerLibraries: [String] = []
 
-    @Option(help: "JSON list of the components linked into the binary (deploy/linked-components.sh), for the manifest.")
+    @Option(help: "JSON list of the components linked into the binary (tools/build/linked-components.sh), for the manifest.")
     var linkedComponents: String?
 
     @Flag(help: "Treat an incompatible binary as an error (exit 1).")

@@ -57,7 +57,7 @@ public struct PackageManifest: Codable, Equatable, Sendable {
     }
 }
 
-/// One library linked into the binary, as `deploy/linked-components.sh` describes it.
+/// One library linked into the binary, as `tools/build/linked-components.sh` describes it.
 public struct LinkedComponent: Codable, Equatable, Sendable {
     public var name: String
     public var version: String

@@ -9,7 +9,7 @@
 # -static-libstdc++, so this puts a directory holding only the static archives, under those
 # names, first on the library search path: the linker then picks the archives.
 #
-#   usage: deploy/static-cxx.sh DIR     (prints nothing when the archives are not installed,
+#   usage: tools/build/static-cxx.sh DIR     (prints nothing when the archives are not installed,
 #                                        and the build links the shared libraries as before)
 set -euo pipefail
 dir=${1:?usage: static-cxx.sh DIR}

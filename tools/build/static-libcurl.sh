@@ -17,7 +17,7 @@
 # libcrypto, so that `-lcurl` (from the CCurl module map) pulls all four in a static link; DIR/pkgconfig
 # points the CCurl and CLibCrypto modules there.
 #
-#   usage: PKG_CONFIG_PATH=$(deploy/static-libcurl.sh DIR) swift build -Xswiftc -static-executable …
+#   usage: PKG_CONFIG_PATH=$(tools/build/static-libcurl.sh DIR) swift build -Xswiftc -static-executable …
 #   needs: dpkg-dev (dpkg-source), libssl-dev, libc-ares-dev, a C compiler, make; network for the first run
 set -euo pipefail
 dir=$(mkdir -p "${1:?usage: static-libcurl.sh DIR}" && cd "$1" && pwd)
@@ -138,7 +138,7 @@ for module in "libcurl:curl:$version" "libcrypto:crypto:$(dpkg-query -W -f='${Ve
   IFS=: read -r name library module_version <<< "$module"
   cat > "$dir/pkgconfig/$name.pc" <<PC
 Name: $name
-Description: static $library for the deployed bootstrap (deploy/static-libcurl.sh)
+Description: static $library for the deployed bootstrap (tools/build/static-libcurl.sh)
 Version: $module_version
 Cflags:
 Libs: -L$dir/lib -l$library
