@@ -24,25 +24,8 @@ public struct LambdaLogHandler: LogHandler {
         self.write = write
     }
 
-    /// Reads `AWS_LAMBDA_LOG_FORMAT` and `AWS_LAMBDA_LOG_LEVEL` (TRACE, DEBUG, INFO, WARN, ERROR, FATAL).
-    public init(environment: EnvironmentVariables) {
-        let format: Format = environment["AWS_LAMBDA_LOG_FORMAT"]?.uppercased() == "JSON" ? .json : .text
-        let level = environment["AWS_LAMBDA_LOG_LEVEL"].flatMap(Self.level(named:)) ?? .info
-        self.init(format: format, level: level)
-    }
-
-    /// What `init(environment:)` could not honour, for a warning at start: an unknown value falls back
-    /// to `Text` or `INFO` rather than stopping the function, but never silently.
-    public static func settingProblems(_ environment: EnvironmentVariables) -> [String] {
-        var problems: [String] = []
-        if let format = environment["AWS_LAMBDA_LOG_FORMAT"], !format.isEmpty,
-           !["TEXT", "JSON"].contains(format.uppercased()) {
-            problems.append("AWS_LAMBDA_LOG_FORMAT \"\(format)\" is neither Text nor JSON: logging as Text")
-        }
-        if let name = environment["AWS_LAMBDA_LOG_LEVEL"], !name.isEmpty, level(named: name) == nil {
-            problems.append("AWS_LAMBDA_LOG_LEVEL \"\(name)\" is not one of TRACE, DEBUG, INFO, WARN, ERROR, FATAL: logging at INFO")
-        }
-        return problems
+    public init(settings: LogSettings) {
+        self.init(format: settings.format, level: settings.level)
     }
 
     public subscript(metadataKey key: String) -> Logger.Metadata.Value? {

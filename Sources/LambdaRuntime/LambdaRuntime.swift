@@ -24,10 +24,11 @@ public enum LambdaRuntime {
                     + "inside Lambda or an emulator (for local runs use `make run`).\n").utf8))
             exit(2)
         }
-        let logHandler = LambdaLogHandler(environment: variables)
+        let logSettings = LogSettings(environment: variables)
+        let logHandler = LambdaLogHandler(settings: logSettings)
         LoggingSystem.bootstrap { _ in logHandler }
         let logger = Logger(label: "lambda")
-        for problem in LambdaLogHandler.settingProblems(variables) { logger.warning("\(problem)") }
+        for problem in logSettings.problems { logger.warning("\(problem)") }
         ShutdownState.installSignalHandlers()
 
         let environment = LambdaEnvironment(variables)

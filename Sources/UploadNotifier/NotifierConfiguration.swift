@@ -3,7 +3,8 @@ import LambdaRuntime
 import MiniFoundation
 import StandardWebhooks
 
-/// Everything the notifier reads from its environment, validated once at start.
+/// Everything the notifier reads from its environment, validated once at start. Pure: no file or
+/// network is touched here (the CA store and the secrets are found by ``UploadNotifierFactory``).
 public struct NotifierConfiguration: Sendable {
     public static let defaultWebhookPath = "/api/v1/audio-files/webhooks/upload-notification"
     public static let defaultMetricsNamespace = "VoiceByAuribus/AudioUploadNotifier"
@@ -24,8 +25,8 @@ public struct NotifierConfiguration: Sendable {
     public var audioFilesPrefix: String
     /// Empty: any bucket.
     public var allowedBuckets: Set<String>
-    /// The CA store the backend's certificate is verified against; nil for a plain-http backend.
-    public var trustStore: TrustStore?
+    /// The backend is https: its certificate is verified against the CA store found at setup.
+    public var webhookUsesTLS: Bool
 
     public init(environment variables: [String: String]) throws(ConfigurationError) {
         try self.init(environment: EnvironmentVariables(variables))
@@ -55,16 +56,7 @@ public struct NotifierConfiguration: Sendable {
             throw ConfigurationError(variable: "WEBHOOK_PATH", problem: "must be an absolute path such as \(Self.defaultWebhookPath)")
         }
         let allowInsecure = try Self.flag("ALLOW_INSECURE_HTTP", in: variables, default: false)
-        let scheme = try Self.validateBaseURL(baseURL, allowInsecureHTTP: allowInsecure)
-        if scheme == "https" {
-            do {
-                trustStore = try TrustStore.locate(environment: { variables[$0] })
-            } catch {
-                throw ConfigurationError(variable: "API_BASE_URL", problem: "is https, but \(error)")
-            }
-        } else {
-            trustStore = nil
-        }
+        webhookUsesTLS = try Self.validateBaseURL(baseURL, allowInsecureHTTP: allowInsecure) == "https"
         var trimmedBase = Substring(baseURL)
         while trimmedBase.hasSuffix("/") { trimmedBase = trimmedBase.dropLast() }
         // String + String: Substring + String is the generic RangeReplaceableCollection `+`, whose

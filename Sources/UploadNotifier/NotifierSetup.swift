@@ -14,6 +14,8 @@ public struct UploadNotifierFactory: LambdaHandlerFactory {
     /// What each handler's S3 connection needs: set when `FETCH_OBJECT_METADATA` is on and there are
     /// AWS credentials.
     let objectMetadata: ObjectMetadataSource?
+    /// The backend's CA store; nil for plain http.
+    let webhookTrust: TrustStore?
 
     struct ObjectMetadataSource: Sendable {
         var aws: AWSConfiguration
@@ -26,11 +28,14 @@ public struct UploadNotifierFactory: LambdaHandlerFactory {
         let configuration = try NotifierConfiguration(environment: setup.variables)
         let logger = setup.logger
         let aws = try Self.awsConfiguration(for: configuration, setup: setup)
+        // Found at most once, here, and shared by every https connection (the backend's and AWS's).
+        var trustStore = TrustStoreLookup(variables: setup.variables)
+        let webhookTrust = configuration.webhookUsesTLS ? try trustStore.find(for: "API_BASE_URL", "is https") : nil
 
         var secrets: (any SecretReader)?
         if let aws, configuration.webhookCredentials.usesSecrets {
             let transport = try makeTransport(
-                try Self.trust(for: aws.secretsManagerEndpoint, variable: AWSService.secretsManager.endpointVariable, setup: setup))
+                try trustStore.find(for: aws.secretsManagerEndpoint, variable: AWSService.secretsManager.endpointVariable))
             secrets = SecretsManagerSecrets(client: SecretsManagerClient(configuration: aws, transport: transport))
         }
         let credentials = try WebhookCredentialStore(configuration: configuration, reader: secrets)
@@ -43,7 +48,7 @@ public struct UploadNotifierFactory: LambdaHandlerFactory {
         if configuration.fetchObjectMetadata {
             if let aws {
                 objectMetadata = ObjectMetadataSource(
-                    aws: aws, trust: try Self.trust(for: aws.s3Endpoint, variable: AWSService.s3.endpointVariable, setup: setup))
+                    aws: aws, trust: try trustStore.find(for: aws.s3Endpoint, variable: AWSService.s3.endpointVariable))
             } else {
                 logger.warning("FETCH_OBJECT_METADATA is on but there are no AWS credentials (AWS_ACCESS_KEY_ID, AWS_SECRET_ACCESS_KEY, AWS_REGION): webhooks go out with contentType and metadata null")
             }
@@ -57,11 +62,12 @@ public struct UploadNotifierFactory: LambdaHandlerFactory {
             "secretsFrom": "\(credentials.usesSecrets ? "Secrets Manager" : "environment")",
             "objectMetadata": "\(objectMetadata != nil)",
             "metrics": "\(configuration.metricsNamespace ?? "off")",
-            "trustStore": "\(configuration.trustStore?.description ?? "none (plain http)")",
+            "trustStore": "\(webhookTrust?.description ?? "none (plain http)")",
         ])
         self.configuration = configuration
         self.credentials = credentials
         self.objectMetadata = objectMetadata
+        self.webhookTrust = webhookTrust
         self.metrics = configuration.metricsNamespace.map {
             MetricsOutput(
                 namespace: $0, functionName: setup.environment.functionName ?? "unknown",
@@ -88,7 +94,7 @@ public struct UploadNotifierFactory: LambdaHandlerFactory {
             fetcher = ObjectMetadataFetcher(reader: s3, webhookAttemptTimeout: configuration.attemptTimeout)
         }
         return UploadLane(
-            delivery: WebhookDelivery(configuration: configuration, credentials: credentials, http: try makeTransport(configuration.trustStore)),
+            delivery: WebhookDelivery(configuration: configuration, credentials: credentials, http: try makeTransport(webhookTrust)),
             metadataFetcher: fetcher)
     }
 
@@ -108,14 +114,32 @@ public struct UploadNotifierFactory: LambdaHandlerFactory {
                 problem: "needs AWS credentials and a region to read the secret, but \(error)")
         }
     }
+}
 
-    /// The CA store an AWS endpoint's connection verifies against, like the webhook's; nil for http.
-    private static func trust(for endpoint: AWSEndpoint, variable: String, setup: LambdaInitContext) throws -> TrustStore? {
-        guard endpoint.scheme == "https" else { return nil }
+/// Finds the CA store on first need and keeps it: the one place setup reads the file system.
+struct TrustStoreLookup {
+    let variables: EnvironmentVariables
+    private var found: TrustStore?
+
+    init(variables: EnvironmentVariables) {
+        self.variables = variables
+    }
+
+    /// The store; a failure names `variable`, which made https necessary.
+    mutating func find(for variable: String, _ why: String) throws(ConfigurationError) -> TrustStore {
+        if let found { return found }
         do {
-            return try TrustStore.locate(environment: { setup.variables[$0] })
+            let store = try TrustStore.locate(environment: { [variables] in variables[$0] })
+            found = store
+            return store
         } catch {
-            throw ConfigurationError(variable: variable, problem: "is https (\(endpoint)), but \(error)")
+            throw ConfigurationError(variable: variable, problem: "\(why), but \(error)")
         }
+    }
+
+    /// The store an AWS endpoint's connection verifies against, like the webhook's; nil for http.
+    mutating func find(for endpoint: AWSEndpoint, variable: String) throws(ConfigurationError) -> TrustStore? {
+        guard endpoint.scheme == "https" else { return nil }
+        return try find(for: variable, "is https (\(endpoint))")
     }
 }

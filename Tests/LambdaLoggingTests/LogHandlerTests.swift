@@ -111,9 +111,10 @@ final class Lines: Sendable {
     }
 
     @Test func unknownSettingsAreNamedForAWarning() {
-        #expect(LambdaLogHandler.settingProblems(EnvironmentVariables([:])).isEmpty)
-        #expect(LambdaLogHandler.settingProblems(EnvironmentVariables(["AWS_LAMBDA_LOG_FORMAT": "json", "AWS_LAMBDA_LOG_LEVEL": "warn"])).isEmpty)
-        let problems = LambdaLogHandler.settingProblems(EnvironmentVariables(["AWS_LAMBDA_LOG_FORMAT": "XML", "AWS_LAMBDA_LOG_LEVEL": "LOUD"]))
+        #expect(LogSettings(environment: EnvironmentVariables([:])).problems.isEmpty)
+        let read = LogSettings(environment: EnvironmentVariables(["AWS_LAMBDA_LOG_FORMAT": "json", "AWS_LAMBDA_LOG_LEVEL": "warn"]))
+        #expect(read.problems.isEmpty && read.format == .json && read.level == .warning)
+        let problems = LogSettings(environment: EnvironmentVariables(["AWS_LAMBDA_LOG_FORMAT": "XML", "AWS_LAMBDA_LOG_LEVEL": "LOUD"])).problems
         #expect(problems == [
             "AWS_LAMBDA_LOG_FORMAT \"XML\" is neither Text nor JSON: logging as Text",
             "AWS_LAMBDA_LOG_LEVEL \"LOUD\" is not one of TRACE, DEBUG, INFO, WARN, ERROR, FATAL: logging at INFO",

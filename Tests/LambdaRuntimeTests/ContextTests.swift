@@ -32,6 +32,6 @@ import Testing
         ])
         #expect(environment == LambdaEnvironment(
             functionName: "f", functionVersion: "$LATEST", memoryLimitMB: 256, logGroupName: "/aws/lambda/f",
-            logStreamName: "2026/11/29/[$LATEST]abc", region: "eu-west-1"))
+            logStreamName: "2026/11/29/[$LATEST]abc"))
     }
 }

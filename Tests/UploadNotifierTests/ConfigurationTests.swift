@@ -33,6 +33,12 @@ func configurationError(_ changes: [String: String], removing: [String] = []) ->
         #expect(credentials.signer.secrets.first?.key == Array("sk_live_do_not_log".utf8))
     }
 
+    /// Parsing is pure: an https backend is noted, and its CA store is found later, once, by the factory.
+    @Test func parsingReadsNoFile() throws {
+        #expect(try configuration(["SSL_CERT_FILE": "/nonexistent/ca.pem"]).webhookUsesTLS)
+        #expect(try !configuration(["API_BASE_URL": "http://127.0.0.1:9"]).webhookUsesTLS)
+    }
+
     @Test func trailingSlashAndCustomPath() throws {
         let config = try configuration(["API_BASE_URL": "https://api.example.com/base/", "WEBHOOK_PATH": "/hooks/s3"])
         #expect(config.webhookURL == "https://api.example.com/base/hooks/s3")
