@@ -24,7 +24,11 @@ let package = Package(
         .library(name: "LambdaLogging", targets: ["LambdaLogging"]),
         .library(name: "LambdaRuntime", targets: ["LambdaRuntime"]),
         .library(name: "LambdaRuntimeAPI", targets: ["LambdaRuntimeAPI"]),
-        .library(name: "MiniFoundation", targets: ["MiniFoundation"]),
+        .library(name: "Clocks", targets: ["Clocks"]),
+        .library(name: "ProcessEnvironment", targets: ["ProcessEnvironment"]),
+        .library(name: "Retrying", targets: ["Retrying"]),
+        .library(name: "TextBytes", targets: ["TextBytes"]),
+        .library(name: "Threads", targets: ["Threads"]),
         .library(name: "Packaging", targets: ["Packaging"]),
         .library(name: "S3Events", targets: ["S3Events"]),
         .library(name: "S3EventRoutes", targets: ["S3EventRoutes"]),
@@ -33,6 +37,7 @@ let package = Package(
         .library(name: "UploadNotifier", targets: ["UploadNotifier"]),
         .library(name: "AWSClient", targets: ["AWSClient"]),
         .library(name: "AWSSigning", targets: ["AWSSigning"]),
+        .library(name: "CertificateTrust", targets: ["CertificateTrust"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-log", from: "1.6.0"),
@@ -59,55 +64,66 @@ let package = Package(
             name: "CTrustStore",
             linkerSettings: [.linkedLibrary("ssl"), .linkedLibrary("crypto")]
         ),
-        // Bytes of strings, JSON text, hex digits, clocks, pauses, environment variables: the little
-        // the deployed binary would otherwise take from Foundation. Depends on nothing.
-        .target(name: "MiniFoundation"),
+        // The little the deployed binary would otherwise take from Foundation, by job; each depends on
+        // nothing but the modules named here.
+        // Text as bytes: UTF-8 access, ASCII tests and hex digits, word-at-a-time scans, JSON text writing.
+        .target(name: "TextBytes"),
+        // The wall clock, pauses, durations in milliseconds.
+        .target(name: "Clocks"),
+        // How retry loops pace their attempts, with the clock, pause and randomness handed in.
+        .target(name: "Retrying", dependencies: ["Clocks"]),
+        // Locks, threads, and whole-line writes to a descriptor that several threads share.
+        .target(name: "Threads"),
+        // The process's environment variables, read once.
+        .target(name: "ProcessEnvironment"),
+        // Which CA certificates HTTPS peers are verified against: SSL_CERT_FILE/SSL_CERT_DIR or the system's.
+        .target(name: "CertificateTrust"),
         // An AWS key pair (redacted in every textual form) and what a SigV4 signature is made with.
         .target(name: "AWSSigning"),
-        .target(name: "HTTP", dependencies: ["AWSSigning", "CCurl", "CTrustStore", "MiniFoundation"]),
+        .target(name: "HTTP", dependencies: ["AWSSigning", "CCurl", "CertificateTrust", "CTrustStore", "TextBytes", "Clocks"]),
         // The Runtime API 2018-06-01 as a client: requests as values, invocations, typed errors.
-        .target(name: "LambdaRuntimeAPI", dependencies: ["HTTP", "MiniFoundation"]),
+        .target(name: "LambdaRuntimeAPI", dependencies: ["HTTP", "TextBytes"]),
         // Log lines in Lambda's Text and JSON formats, as a swift-log handler.
         .target(
             name: "LambdaLogging",
-            dependencies: ["MiniFoundation", .product(name: "Logging", package: "swift-log")]
+            dependencies: ["TextBytes", "Threads", "ProcessEnvironment", .product(name: "Logging", package: "swift-log")]
         ),
         // The runtime contract: handler protocol, context, error protocol, the loop and `run`.
         .target(
             name: "LambdaRuntime",
             dependencies: [
-                "HTTP", "LambdaLogging", "LambdaRuntimeAPI", "MiniFoundation",
+                "HTTP", "LambdaLogging", "LambdaRuntimeAPI", "TextBytes", "Clocks", "Retrying", "Threads", "ProcessEnvironment",
                 .product(name: "Logging", package: "swift-log"),
             ]
         ),
-        .target(name: "StrictJSON", dependencies: ["MiniFoundation"]),
-        .target(name: "S3Events", dependencies: ["StrictJSON", "MiniFoundation"]),
+        .target(name: "StrictJSON", dependencies: ["TextBytes"]),
+        .target(name: "S3Events", dependencies: ["StrictJSON", "TextBytes"]),
         // Every way an S3 notification reaches the function (direct, SNS, SQS, EventBridge), told by shape.
         .target(name: "S3EventRoutes", dependencies: ["S3Events", "StrictJSON"]),
         // S3 HeadObject and Secrets Manager GetSecretValue, signed by libcurl (CURLOPT_AWS_SIGV4).
-        .target(name: "AWSClient", dependencies: ["AWSSigning", "HTTP", "StrictJSON", "MiniFoundation"], swiftSettings: offTheWarmPath),
-        .target(name: "StandardWebhooks", dependencies: ["CLibCrypto", "MiniFoundation"]),
+        .target(name: "AWSClient", dependencies: ["AWSSigning", "HTTP", "StrictJSON", "TextBytes", "Retrying"], swiftSettings: offTheWarmPath),
+        .target(name: "StandardWebhooks", dependencies: ["CLibCrypto", "Threads"]),
         // CloudWatch Embedded Metric Format documents, written as whole lines to standard output.
-        .target(name: "EmbeddedMetrics", dependencies: ["MiniFoundation"], swiftSettings: offTheWarmPath),
+        .target(name: "EmbeddedMetrics", dependencies: ["TextBytes", "Threads"], swiftSettings: offTheWarmPath),
         .target(
             name: "UploadNotifier",
             dependencies: [
-                "AWSClient", "EmbeddedMetrics", "HTTP", "LambdaRuntime", "MiniFoundation", "S3EventRoutes", "S3Events",
+                "AWSClient", "CertificateTrust", "EmbeddedMetrics", "HTTP", "LambdaRuntime", "TextBytes", "Clocks", "Retrying", "Threads", "ProcessEnvironment", "S3EventRoutes", "S3Events",
                 "StandardWebhooks", .product(name: "Logging", package: "swift-log"),
             ]
         ),
         // Linked into bootstrap only: CommandLine's argv without the runtime's /proc/self/maps scan.
-        .target(name: "ArgvFromInitArray"),
-        .executableTarget(name: "bootstrap", dependencies: ["HTTP", "LambdaRuntime", "UploadNotifier", "ArgvFromInitArray"]),
+        .target(name: "CheapCommandLine"),
+        .executableTarget(name: "bootstrap", dependencies: ["CertificateTrust", "HTTP", "LambdaRuntime", "UploadNotifier", "CheapCommandLine"]),
 
         // A generic handler that echoes its invocation: proves the runtime without the product.
-        .executableTarget(name: "EchoLambda", dependencies: ["LambdaRuntime", "MiniFoundation"]),
+        .executableTarget(name: "EchoLambda", dependencies: ["LambdaRuntime", "Clocks", "ProcessEnvironment"]),
 
         // Developer and test tooling, never deployed.
         // Calls AWSClient once from the command line, for the moto conformance tests.
-        .executableTarget(name: "AWSProbe", dependencies: ["AWSClient", "HTTP", "MiniFoundation", "CLibCrypto"]),
+        .executableTarget(name: "AWSProbe", dependencies: ["AWSClient", "CertificateTrust", "HTTP", "TextBytes", "Threads", "CLibCrypto"]),
         // What several test suites share: virtual retry time.
-        .target(name: "TestSupport", dependencies: ["MiniFoundation"]),
+        .target(name: "TestSupport", dependencies: ["Retrying", "Threads"]),
         // StrictJSON's oracle: Foundation's JSONSerialization and the documented differences (tests, fuzzing).
         .target(name: "JSONDifferential", dependencies: ["StrictJSON"]),
         // The receiving side of Standard Webhooks: the local receiver, tests and fuzzing verify with it.
@@ -115,7 +131,7 @@ let package = Package(
         .target(
             name: "LocalLambda",
             dependencies: [
-                "MiniFoundation", "StandardWebhooks", "WebhookVerification",
+                "TextBytes", "Threads", "StandardWebhooks", "WebhookVerification",
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "NIOHTTP1", package: "swift-nio"),
@@ -123,7 +139,7 @@ let package = Package(
         ),
         .target(
             name: "Packaging",
-            dependencies: ["CLibCrypto", "MiniFoundation", .product(name: "ZIPFoundation", package: "ZIPFoundation")]
+            dependencies: ["CLibCrypto", "TextBytes", .product(name: "ZIPFoundation", package: "ZIPFoundation")]
         ),
         .executableTarget(
             name: "NotifierDevTool",
@@ -133,21 +149,24 @@ let package = Package(
             ]
         ),
 
+        .testTarget(name: "CertificateTrustTests", dependencies: ["CertificateTrust"]),
         .testTarget(name: "HTTPTests", dependencies: ["AWSSigning", "HTTP", "LocalLambda"]),
-        .testTarget(name: "MiniFoundationTests", dependencies: ["MiniFoundation"]),
+        .testTarget(name: "TextBytesTests", dependencies: ["TextBytes"]),
+        .testTarget(name: "RetryingTests", dependencies: ["Retrying", "Threads"]),
+        .testTarget(name: "ProcessEnvironmentTests", dependencies: ["ProcessEnvironment"]),
         .testTarget(name: "EmbeddedMetricsTests", dependencies: ["EmbeddedMetrics"]),
         .testTarget(name: "LambdaRuntimeAPITests", dependencies: ["LambdaRuntimeAPI", "HTTP"]),
-        .testTarget(name: "LambdaLoggingTests", dependencies: ["LambdaLogging", "MiniFoundation"]),
+        .testTarget(name: "LambdaLoggingTests", dependencies: ["LambdaLogging", "Threads", "ProcessEnvironment"]),
         .testTarget(
             name: "LambdaRuntimeTests",
-            dependencies: ["LambdaRuntime", "LambdaRuntimeAPI", "HTTP", "MiniFoundation", "TestSupport"]
+            dependencies: ["LambdaRuntime", "LambdaRuntimeAPI", "HTTP", "Clocks", "Threads", "ProcessEnvironment", "TestSupport"]
         ),
         .testTarget(name: "StrictJSONTests", dependencies: ["StrictJSON", "JSONDifferential", "LocalLambda"]),
         .testTarget(name: "S3EventsTests", dependencies: ["S3Events"]),
         .testTarget(name: "S3EventRoutesTests", dependencies: ["S3EventRoutes", "S3Events"]),
         .testTarget(name: "AWSClientTests", dependencies: ["AWSClient", "AWSSigning", "HTTP", "StrictJSON"]),
         .testTarget(name: "StandardWebhooksTests", dependencies: ["StandardWebhooks", "WebhookVerification"]),
-        .testTarget(name: "UploadNotifierTests", dependencies: ["UploadNotifier", "AWSClient", "S3EventRoutes", "LocalLambda", "MiniFoundation", "TestSupport", "WebhookVerification"]),
+        .testTarget(name: "UploadNotifierTests", dependencies: ["UploadNotifier", "AWSClient", "S3EventRoutes", "LocalLambda", "Clocks", "Retrying", "Threads", "TestSupport", "WebhookVerification"]),
         .testTarget(name: "PackagingTests", dependencies: ["Packaging", "LocalLambda"]),
         // Runs the built `bootstrap` and `echo-lambda` as processes: `swift build` them first.
         .testTarget(name: "IntegrationTests", dependencies: ["LocalLambda", "WebhookVerification"]),

@@ -41,7 +41,7 @@ let package = Package(
         fuzzTarget("FuzzS3Route", [notifier("S3EventRoutes"), notifier("S3Events"), notifier("StrictJSON")]),
         fuzzTarget("FuzzObjectKey", [notifier("S3Events"), notifier("UploadNotifier")]),
         fuzzTarget("FuzzInvocation", [
-            notifier("HTTP"), notifier("LambdaRuntime"), notifier("LambdaRuntimeAPI"), notifier("MiniFoundation"),
+            notifier("HTTP"), notifier("LambdaRuntime"), notifier("LambdaRuntimeAPI"), notifier("Clocks"),
             .product(name: "Logging", package: "swift-log"),
         ]),
         fuzzTarget("FuzzWebhook", [notifier("StandardWebhooks"), notifier("WebhookVerification")]),

@@ -26,7 +26,7 @@ import harness  # noqa: E402
 
 def profilable(binary, out):
     """A copy without debug sections, symbols kept: valgrind 3.19 cannot read the DWARF 5 that the
-    toolchain's clang writes for C targets (ArgvFromInitArray) and gives up on the whole binary."""
+    toolchain's clang writes for C targets (CheapCommandLine) and gives up on the whole binary."""
     copy = out / "callgrind-bin" / Path(binary).name
     copy.parent.mkdir(parents=True, exist_ok=True)
     subprocess.run(["strip", "--strip-debug", "-o", str(copy), str(binary)], check=True)

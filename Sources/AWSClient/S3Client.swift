@@ -1,5 +1,5 @@
 import HTTP
-import MiniFoundation
+import Retrying
 
 /// What S3's HeadObject says of an object: the one result type of a lookup, from the client up to
 /// the notifier (which retries within its deadline and reports the last failure).

@@ -1,5 +1,6 @@
 import HTTP
-import MiniFoundation
+import Retrying
+import TextBytes
 import StrictJSON
 
 /// A secret's text. Its description is redacted, so logging the value by mistake shows no secret.

@@ -1,4 +1,4 @@
-import MiniFoundation
+import TextBytes
 
 /// AWS's UriEncode (SigV4 "Create a canonical request"): every byte of the UTF-8 text except the
 /// unreserved A–Z a–z 0–9 - . _ ~ becomes %XX with upper-case hex; "/" is kept in an S3 key's path

@@ -2,7 +2,8 @@
 // The event is a JSON object; see the README's "echo-lambda" section for the keys it obeys.
 import FoundationEssentials
 import LambdaRuntime
-import MiniFoundation
+import Clocks
+import ProcessEnvironment
 
 struct EchoInitFailure: LambdaFunctionError {
     var errorMessage: String

@@ -1,4 +1,4 @@
-import MiniFoundation
+import TextBytes
 
 /// CloudWatch Embedded Metric Format (EMF) documents for a fixed set of metrics: JSON objects that
 /// CloudWatch Logs turns into metrics when they arrive on the function's log stream.

@@ -1,4 +1,4 @@
-import MiniFoundation
+import Threads
 
 /// Where EMF documents go: standard output, which Lambda sends to the function's log stream like
 /// the log lines on standard error. Each document is one whole line, written under the process's

@@ -1,6 +1,8 @@
+import CertificateTrust
 import CCurl
 import CTrustStore
-import MiniFoundation
+import Clocks
+import TextBytes
 
 #if canImport(Glibc)
 import Glibc

@@ -1,5 +1,5 @@
 import AWSSigning
-import MiniFoundation
+import TextBytes
 
 #if canImport(Glibc)
 import Glibc

@@ -1,4 +1,5 @@
-import MiniFoundation
+import TextBytes
+import Threads
 import Logging
 
 #if canImport(Glibc)

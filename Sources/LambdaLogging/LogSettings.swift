@@ -1,5 +1,5 @@
 import Logging
-import MiniFoundation
+import ProcessEnvironment
 
 /// `AWS_LAMBDA_LOG_FORMAT` and `AWS_LAMBDA_LOG_LEVEL` (TRACE, DEBUG, INFO, WARN, ERROR, FATAL), read
 /// once. An unknown value falls back to Text or INFO rather than stopping the function, but never

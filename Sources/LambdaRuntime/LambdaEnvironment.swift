@@ -1,4 +1,4 @@
-import MiniFoundation
+import ProcessEnvironment
 
 /// The function's static settings, read once from the environment Lambda sets. The region belongs
 /// to the AWS settings (`AWSConfiguration`), which read it where they validate it.

@@ -1,5 +1,5 @@
 import Logging
-import MiniFoundation
+import ProcessEnvironment
 
 /// What a handler's setup can read: the environment, once, before the first invocation.
 public struct LambdaInitContext {

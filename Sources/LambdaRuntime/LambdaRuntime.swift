@@ -2,7 +2,7 @@ import HTTP
 import LambdaLogging
 import LambdaRuntimeAPI
 import Logging
-import MiniFoundation
+import ProcessEnvironment
 
 #if canImport(Glibc)
 import Glibc

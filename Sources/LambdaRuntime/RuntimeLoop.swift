@@ -1,6 +1,7 @@
 import LambdaRuntimeAPI
 import Logging
-import MiniFoundation
+import ProcessEnvironment
+import Retrying
 
 /// The custom runtime's loop: `next` → handler → `response` or `error`, until shut down.
 ///

@@ -1,4 +1,5 @@
-import MiniFoundation
+import ProcessEnvironment
+import TextBytes
 
 /// The runtime's own settings, read once from the environment at start. Pure: tested with fixed values.
 struct RuntimeSettings: Equatable {

@@ -1,7 +1,7 @@
 import HTTP
 import LambdaRuntimeAPI
 import Logging
-import MiniFoundation
+import Threads
 
 /// Registers the no-op internal extension that makes Lambda deliver SIGTERM before it ends the
 /// environment, then parks one thread in its `event/next`, which Lambda never answers.

@@ -1,4 +1,4 @@
-import MiniFoundation
+import TextBytes
 
 #if canImport(Glibc)
 import Glibc

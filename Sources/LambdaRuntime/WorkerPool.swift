@@ -1,6 +1,6 @@
 import LambdaRuntimeAPI
 import Logging
-import MiniFoundation
+import Threads
 
 #if canImport(Glibc)
 import Glibc

@@ -1,4 +1,4 @@
-import MiniFoundation
+import TextBytes
 
 /// The body Lambda expects on `/invocation/{id}/error` and `/init/error`.
 public struct ErrorReport: Equatable, Sendable {

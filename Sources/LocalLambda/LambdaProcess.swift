@@ -1,5 +1,5 @@
 import Foundation
-import MiniFoundation
+import Threads
 
 /// A function's executable (`bootstrap`, `echo-lambda`) run as a child process, the way Lambda
 /// runs a custom runtime: its own environment, stderr captured for inspection.

@@ -1,4 +1,5 @@
-import MiniFoundation
+import TextBytes
+import Threads
 
 #if canImport(FoundationEssentials)
 import FoundationEssentials

@@ -1,6 +1,6 @@
 import StandardWebhooks
 import WebhookVerification
-import MiniFoundation
+import Threads
 
 #if canImport(FoundationEssentials)
 import FoundationEssentials

@@ -1,6 +1,6 @@
 import CLibCrypto
 import Foundation
-import MiniFoundation
+import TextBytes
 
 /// SHA-256 of a file, as Lambda reports it in `CodeSha256` (base64 of the raw digest), computed
 /// with the same libcrypto the deployed binary links.

@@ -1,4 +1,4 @@
-import MiniFoundation
+import TextBytes
 
 /// S3 writes object keys into notifications form-URL-encoded: a space as `+`, other reserved
 /// or non-ASCII bytes as `%XX` of their UTF-8. (A literal `+` in a key arrives as `%2B`.)

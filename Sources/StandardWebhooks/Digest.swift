@@ -1,5 +1,5 @@
 import CLibCrypto
-import MiniFoundation
+import Threads
 
 /// SHA-256 from OpenSSL's libcrypto, which libcurl already loads (HMAC: ``HMACSHA256Key``).
 public enum Digest {

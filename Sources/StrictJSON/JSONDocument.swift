@@ -1,5 +1,5 @@
 #if canImport(Glibc)
-import MiniFoundation
+import TextBytes
 
 import Glibc
 #elseif canImport(Darwin)

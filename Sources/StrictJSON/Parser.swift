@@ -1,4 +1,4 @@
-import MiniFoundation
+import TextBytes
 
 /// Why a text is not JSON, and the byte offset where that became clear.
 public struct JSONSyntaxError: Error, Equatable, Sendable, CustomStringConvertible {

@@ -1,4 +1,5 @@
-import MiniFoundation
+import Retrying
+import Threads
 
 /// Retry time in which pauses are recorded and skipped: the clock is the real one plus every pause
 /// taken so far, so an attempt's real duration counts and no test sleeps to test a retry.

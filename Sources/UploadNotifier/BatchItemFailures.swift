@@ -1,4 +1,4 @@
-import MiniFoundation
+import TextBytes
 
 /// The answer to an SQS batch with `ReportBatchItemFailures` on: the messages Lambda leaves on the
 /// queue, to be received again (and after `maxReceiveCount`, moved to the dead-letter queue).

@@ -1,4 +1,4 @@
-import MiniFoundation
+import TextBytes
 
 /// What became of one record in an invocation that succeeded.
 public enum RecordOutcome: String, Sendable, Equatable {

@@ -1,5 +1,5 @@
 import Logging
-import MiniFoundation
+import Threads
 import Synchronization
 
 /// One handler's extra lanes: made when an invocation first has several uploads to deliver at once,

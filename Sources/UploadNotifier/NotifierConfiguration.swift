@@ -1,6 +1,7 @@
 import HTTP
 import LambdaRuntime
-import MiniFoundation
+import ProcessEnvironment
+import TextBytes
 import StandardWebhooks
 
 /// Everything the notifier reads from its environment, validated once at start. Pure: no file or

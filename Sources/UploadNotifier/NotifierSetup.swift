@@ -1,9 +1,10 @@
+import CertificateTrust
 import AWSClient
 import EmbeddedMetrics
 import HTTP
 import LambdaRuntime
 import Logging
-import MiniFoundation
+import ProcessEnvironment
 
 /// Built once at init: the configuration, the AWS settings when something needs them, the secrets,
 /// the metrics format. Every worker shares it (immutable values and the locked credential store)

@@ -1,7 +1,8 @@
 import AWSClient
 import LambdaRuntime
 import Logging
-import MiniFoundation
+import Clocks
+import Retrying
 
 /// HEADs each upload's object with retries inside the invocation's deadline, always leaving room
 /// for the webhook itself: metadata is an extra, never a reason to lose a notification.

@@ -1,6 +1,6 @@
 import LambdaRuntime
 import Logging
-import MiniFoundation
+import Threads
 import Synchronization
 
 /// Delivers one invocation's chains (``DeliveryPlan``) on several lanes at once: the calling thread

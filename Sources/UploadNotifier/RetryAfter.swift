@@ -1,4 +1,5 @@
-import MiniFoundation
+import Retrying
+import TextBytes
 
 extension RetryPolicy {
     /// The pause a `Retry-After` value asks for: delay-seconds or an HTTP-date (RFC 9110 §10.2.3).

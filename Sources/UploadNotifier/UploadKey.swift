@@ -1,4 +1,4 @@
-import MiniFoundation
+import TextBytes
 
 /// A decoded object key of the form `{prefix}{userId}/temp/{fileName}`: a client's upload.
 public struct UploadKey: Sendable, Equatable {

@@ -1,7 +1,8 @@
+import CertificateTrust
 import HTTP
 import LambdaRuntime
 import Logging
-import MiniFoundation
+import Clocks
 import S3EventRoutes
 import S3Events
 

@@ -1,4 +1,5 @@
-import MiniFoundation
+import Retrying
+import Threads
 
 /// The current webhook credentials: from the environment, or read from Secrets Manager at start
 /// and read again when the backend refuses them, so that a rotated secret is picked up without a

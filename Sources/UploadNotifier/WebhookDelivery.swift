@@ -1,7 +1,8 @@
 import HTTP
 import LambdaRuntime
 import Logging
-import MiniFoundation
+import Clocks
+import Retrying
 import StandardWebhooks
 
 /// What became of one upload's webhook.

@@ -1,4 +1,4 @@
-import MiniFoundation
+import TextBytes
 
 /// The webhook body, camelCase for an ASP.NET Core backend; absent values are `null`, never
 /// left out. Schema: docs/webhook.schema.json.

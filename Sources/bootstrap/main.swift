@@ -1,5 +1,6 @@
 // The deployed custom runtime: the Lambda run loop serving the upload notifier over libcurl.
-import ArgvFromInitArray  // CommandLine's argv without the runtime's start-up /proc scan
+import CertificateTrust
+import CheapCommandLine  // CommandLine's argv without the runtime's start-up /proc scan
 import HTTP
 import LambdaRuntime
 import UploadNotifier

@@ -50,7 +50,7 @@ def test_packaged_bootstrap_serves_uploads_under_the_rie(packaged_bootstrap, sta
 
 
 def test_packaged_bootstrap_links_static_runtimes_and_reads_its_arguments(packaged_bootstrap):
-    """The release link: Swift and C++ runtimes static, and argv from ArgvFromInitArray (the
+    """The release link: Swift and C++ runtimes static, and argv from CheapCommandLine (the
     runtime's /proc/self/maps scan left out) still reaching CommandLine.arguments."""
     import subprocess
 

@@ -194,7 +194,7 @@ final class Recorder: @unchecked Sendable {
     var requests: [RecordedRequest] { lock.locked { stored } }
 }
 
-import MiniFoundation
+import Threads
 
 final class NSLockLike: Sendable {
     private let mutex = Locked(())

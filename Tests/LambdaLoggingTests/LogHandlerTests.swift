@@ -3,7 +3,8 @@ import Logging
 import Testing
 
 @testable import LambdaLogging
-import MiniFoundation
+import ProcessEnvironment
+import Threads
 
 final class Lines: Sendable {
     private let stored = Locked<[String]>([])

@@ -1,5 +1,5 @@
 import Logging
-import MiniFoundation
+import Clocks
 import Testing
 
 @testable import LambdaRuntime

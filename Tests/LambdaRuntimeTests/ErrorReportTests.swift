@@ -4,7 +4,6 @@ import Testing
 
 @testable import LambdaRuntime
 import LambdaRuntimeAPI
-import MiniFoundation
 
 struct TypedFailure: LambdaFunctionError {
     var errorType: String { "BadThing" }

@@ -1,4 +1,4 @@
-import MiniFoundation
+import ProcessEnvironment
 import Testing
 
 @testable import LambdaRuntime

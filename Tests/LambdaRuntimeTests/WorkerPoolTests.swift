@@ -1,7 +1,8 @@
 import HTTP
 import LambdaRuntimeAPI
 import Logging
-import MiniFoundation
+import Clocks
+import Threads
 import Synchronization
 import TestSupport
 import Testing

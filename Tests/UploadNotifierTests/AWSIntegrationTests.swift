@@ -1,7 +1,7 @@
 import AWSClient
 import LambdaRuntime
 import Logging
-import MiniFoundation
+import Clocks
 import StandardWebhooks
 import TestSupport
 import Testing

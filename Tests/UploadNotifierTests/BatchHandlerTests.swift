@@ -3,7 +3,7 @@ import HTTP
 import LambdaRuntime
 import LocalLambda
 import Logging
-import MiniFoundation
+import Clocks
 import Synchronization
 import Testing
 

@@ -1,4 +1,5 @@
-import MiniFoundation
+import Clocks
+import Threads
 import Synchronization
 import Testing
 

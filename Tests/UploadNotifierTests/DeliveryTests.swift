@@ -4,7 +4,8 @@ import HTTP
 import LambdaRuntime
 import LocalLambda
 import Logging
-import MiniFoundation
+import Clocks
+import Retrying
 import StandardWebhooks
 import TestSupport
 import Testing

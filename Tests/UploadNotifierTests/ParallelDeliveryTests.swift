@@ -4,7 +4,6 @@ import HTTP
 import LambdaRuntime
 import LocalLambda
 import Logging
-import MiniFoundation
 import StandardWebhooks
 import Synchronization
 import Testing

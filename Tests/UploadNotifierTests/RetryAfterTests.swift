@@ -1,4 +1,4 @@
-import MiniFoundation
+import Retrying
 import Testing
 
 @testable import UploadNotifier

@@ -8,7 +8,7 @@ import HTTP
 import LambdaRuntime
 import LambdaRuntimeAPI
 import Logging
-import MiniFoundation
+import Clocks
 
 #if canImport(Glibc)
 import Glibc

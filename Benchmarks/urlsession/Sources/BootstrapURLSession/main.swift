@@ -1,5 +1,6 @@
 // Bench-only: the notifier with its webhooks sent through URLSession instead of direct libcurl
 // (the runtime's own Runtime API client is the same in both).
+import CertificateTrust
 import HTTP
 import LambdaRuntime
 import UploadNotifier

@@ -1,4 +1,4 @@
-import MiniFoundation
+import TextBytes
 import Testing
 
 @Suite struct HexDigitTests {

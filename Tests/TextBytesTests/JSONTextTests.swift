@@ -1,7 +1,7 @@
 import Foundation
 import Testing
 
-@testable import MiniFoundation
+@testable import TextBytes
 
 @Suite struct JSONTextTests {
     func quoted(_ value: String) -> String {

@@ -1,6 +1,6 @@
 import Testing
 
-@testable import HTTP
+@testable import CertificateTrust
 
 @Suite("Finding the CA store")
 struct TrustStoreTests {

@@ -1,6 +1,6 @@
 import Testing
 
-@testable import MiniFoundation
+@testable import ProcessEnvironment
 
 #if canImport(Glibc)
 import Glibc

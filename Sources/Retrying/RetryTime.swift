@@ -1,3 +1,5 @@
+import Clocks
+
 /// The clock, the pause and the randomness a retry loop uses, handed in: the real ones in `bootstrap`,
 /// a virtual clock in tests, so that a retry test checks the pauses it would take without taking them.
 public struct RetryTime: Sendable {

@@ -1,4 +1,5 @@
-import MiniFoundation
+import Retrying
+import Threads
 import Testing
 
 @Suite struct RetryPolicyTests {

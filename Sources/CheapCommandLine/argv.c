@@ -15,7 +15,7 @@
 //    "multiple definition", it does not silently use two implementations;
 //  - with a dynamic Swift runtime (debug builds) both definitions return the same argv.
 // IntegrationTests run `bootstrap --version`, which reads CommandLine.arguments.
-#include "ArgvFromInitArray.h"
+#include "CheapCommandLine.h"
 
 #if defined(__linux__)
 #include <features.h>  // defines __GLIBC__ under glibc, not under musl
