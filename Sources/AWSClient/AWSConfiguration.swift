@@ -1,53 +1,6 @@
 import AWSSigning
 import HTTP
 
-/// The two services the notifier calls, with what signing and endpoint resolution need of each.
-public enum AWSService: Sendable, CaseIterable {
-    case s3, secretsManager
-
-    /// The SigV4 signing name (the credential scope's service).
-    public var signingName: String {
-        switch self {
-        case .s3: "s3"
-        case .secretsManager: "secretsmanager"
-        }
-    }
-
-    /// The host name's first label on AWS.
-    var endpointPrefix: String { signingName }
-
-    /// The SDKs' service-specific endpoint variable: AWS_ENDPOINT_URL_ + the service id upper-cased,
-    /// spaces as underscores ("Secrets Manager" → SECRETS_MANAGER). AWS SDKs and Tools Reference
-    /// Guide, "Identifiers for service-specific endpoints".
-    public var endpointVariable: String {
-        switch self {
-        case .s3: "AWS_ENDPOINT_URL_S3"
-        case .secretsManager: "AWS_ENDPOINT_URL_SECRETS_MANAGER"
-        }
-    }
-}
-
-/// Why the environment does not describe a usable AWS client. Names the variable, never its value.
-public enum AWSConfigurationError: Error, Sendable, Equatable, CustomStringConvertible {
-    /// A required variable is unset or empty.
-    case missing(variable: String)
-    /// A region name that is not lower-case letters, digits and hyphens.
-    case invalidRegion(variable: String)
-    /// An endpoint override that is not an absolute http(s) URL with a host and nothing after its path.
-    case invalidEndpoint(variable: String, reason: String)
-
-    public var description: String {
-        switch self {
-        case .missing(let variable):
-            "\(variable) is not set: Lambda sets it for the function's role; elsewhere export it"
-        case .invalidRegion(let variable):
-            "\(variable) is not a region name (lower-case letters, digits and '-', e.g. eu-west-1)"
-        case .invalidEndpoint(let variable, let reason):
-            "\(variable) is not a usable endpoint URL: \(reason)"
-        }
-    }
-}
-
 /// Region, credentials and the endpoint of each service: everything a client needs to sign and send.
 public struct AWSConfiguration: Sendable, Equatable {
     public var region: String

@@ -1,107 +1,6 @@
 import HTTP
 import Retrying
 
-/// What S3's HeadObject says of an object: the one result type of a lookup, from the client up to
-/// the notifier (which retries within its deadline and reports the last failure).
-public enum HeadObjectResult: Sendable, Equatable {
-    case found(S3ObjectHead)
-    /// 404: no such key or no such bucket (a HEAD response has no body to tell which), or 405 with
-    /// `x-amz-delete-marker: true`: the version asked for is a delete marker.
-    case notFound
-    case failed(S3Failure)
-}
-
-/// An object's headers that the notifier uses.
-public struct S3ObjectHead: Sendable, Equatable {
-    public struct Metadata: Sendable, Equatable {
-        /// Lower-cased, without "x-amz-meta-".
-        public var name: String
-        /// As S3 sends it: a value that was not ASCII arrives RFC 2047-encoded ("=?UTF-8?B?…?=").
-        public var value: String
-
-        public init(name: String, value: String) {
-            self.name = name
-            self.value = value
-        }
-    }
-
-    public var contentType: String?
-    public var contentLength: Int?
-    public var eTag: String?
-    public var versionID: String?
-    public var lastModified: String?
-    /// The user metadata (`x-amz-meta-*` headers) in the order S3 sent them.
-    public var userMetadata: [Metadata]
-
-    public init(
-        contentType: String? = nil, contentLength: Int? = nil, eTag: String? = nil, versionID: String? = nil,
-        lastModified: String? = nil, userMetadata: [Metadata] = []
-    ) {
-        self.contentType = contentType
-        self.contentLength = contentLength
-        self.eTag = eTag
-        self.versionID = versionID
-        self.lastModified = lastModified
-        self.userMetadata = userMetadata
-    }
-}
-
-/// A HeadObject that got no usable answer.
-public struct S3Failure: Error, Sendable, Equatable, CustomStringConvertible {
-    public enum Reason: Sendable, Equatable {
-        /// S3 answered with this status. A HEAD response has no body, so no S3 error code: 403 is
-        /// access denied (or a bad signature), 301/400 often the wrong region, 503 SlowDown.
-        case status(Int)
-        case transport(HTTPError)
-        /// Refused before sending (an empty bucket name or key).
-        case invalidRequest(String)
-        /// Not sent: the caller's deadline left no time for it. `after` is the failure before, if any.
-        case noTimeLeft(after: String?)
-    }
-
-    public var bucket: String
-    public var key: String
-    public var versionID: String?
-    public var reason: Reason
-    /// `x-amz-bucket-region`, which S3 sends with 301, 400 and 403 answers: where the bucket is.
-    public var bucketRegion: String?
-    /// `x-amz-request-id`, for AWS support.
-    public var requestID: String?
-
-    public init(bucket: String, key: String, versionID: String?, reason: Reason, bucketRegion: String? = nil, requestID: String? = nil) {
-        self.bucket = bucket
-        self.key = key
-        self.versionID = versionID
-        self.reason = reason
-        self.bucketRegion = bucketRegion
-        self.requestID = requestID
-    }
-
-    /// Whether the same request may succeed later: S3's 5xx (503 SlowDown), 429, 425 and 408, and a
-    /// request that got no answer. A 403, 400 or 301 stays until the configuration changes.
-    public var isTransient: Bool {
-        switch reason {
-        case .status(let status): RetryPolicy.isRetryable(status: status)
-        case .transport(let error): AWSRetry.isTransient(error)
-        case .invalidRequest, .noTimeLeft: false
-        }
-    }
-
-    public var description: String {
-        let object = "s3://\(bucket)/\(key)" + (versionID.map { " version \($0)" } ?? "")
-        let what: String = switch reason {
-        case .status(403): "access denied (HTTP 403): check that the function's role may s3:GetObject it, and the bucket policy"
-        case .status(let status) where (status == 301 || status == 400) && bucketRegion != nil:
-            "HTTP \(status): the bucket is in region \(bucketRegion ?? ""); configure that region"
-        case .status(let status): "HTTP \(status)"
-        case .transport(let error): "no answer: \(error)"
-        case .invalidRequest(let detail): "not sent: \(detail)"
-        case .noTimeLeft(let after): (after.map { "\($0); " } ?? "") + "no time left before the invocation deadline"
-        }
-        return "HeadObject \(object): \(what)" + (requestID.map { " (request id \($0))" } ?? "")
-    }
-}
-
 /// S3's HeadObject over one HTTP connection, signed with the configuration's credentials.
 public struct S3Client {
     public let configuration: AWSConfiguration
@@ -195,15 +94,5 @@ public struct S3Client {
                 bucket: bucket, key: key, versionID: versionID, reason: .status(response.status),
                 bucketRegion: headers.value(for: "x-amz-bucket-region"), requestID: headers.value(for: "x-amz-request-id")))
         }
-    }
-}
-
-/// Which failures without an answer are worth another try, shared by both services; an answer's
-/// status is judged by ``RetryPolicy/isRetryable(status:)``.
-enum AWSRetry {
-    /// No answer: worth another try, unless the request itself was refused before sending.
-    static func isTransient(_ error: HTTPError) -> Bool {
-        if case .invalidRequest = error { return false }
-        return true
     }
 }
