@@ -3,27 +3,23 @@ import Retrying
 
 /// S3's HeadObject over one HTTP connection, signed with the configuration's credentials.
 public struct S3Client {
-    public let configuration: AWSConfiguration
-    public let timeout: Duration
-    private let transport: any HTTPTransport
+    private let connection: AWSConnection
 
     /// - Parameter transport: kept for every call, so its keep-alive connection is reused.
     public init(configuration: AWSConfiguration, transport: any HTTPTransport, timeout: Duration = .seconds(10)) {
-        self.configuration = configuration
-        self.transport = transport
-        self.timeout = timeout
+        connection = AWSConnection(configuration: configuration, transport: transport, timeout: timeout)
     }
 
     /// HEADs `key` (already URL-decoded, as S3 stores it) in `bucket`, or one version of it.
     public func headObject(bucket: String, key: String, versionID: String? = nil) -> HeadObjectResult {
         let request: HTTPRequest
         do {
-            request = try Self.headObjectRequest(bucket: bucket, key: key, versionID: versionID, configuration: configuration, timeout: timeout)
+            request = try Self.headObjectRequest(bucket: bucket, key: key, versionID: versionID, configuration: connection.configuration, timeout: connection.timeout)
         } catch {
             return .failed(error)
         }
         do {
-            let response = try transport.send(request)
+            let response = try connection.transport.send(request)
             return Self.headObjectResult(response, bucket: bucket, key: key, versionID: versionID)
         } catch {
             return .failed(S3Failure(bucket: bucket, key: key, versionID: versionID, reason: .transport(error)))

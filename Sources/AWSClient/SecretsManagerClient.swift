@@ -5,22 +5,18 @@ import StrictJSON
 
 /// Secrets Manager's GetSecretValue (AWS JSON 1.1 protocol) over one HTTP connection.
 public struct SecretsManagerClient {
-    public let configuration: AWSConfiguration
-    public let timeout: Duration
-    private let transport: any HTTPTransport
+    private let connection: AWSConnection
 
     /// - Parameter transport: kept for every call, so its keep-alive connection is reused.
     public init(configuration: AWSConfiguration, transport: any HTTPTransport, timeout: Duration = .seconds(10)) {
-        self.configuration = configuration
-        self.transport = transport
-        self.timeout = timeout
+        connection = AWSConnection(configuration: configuration, transport: transport, timeout: timeout)
     }
 
     /// The current SecretString of `secretID` (a name or an ARN).
     public func getSecretValue(_ secretID: String) throws(SecretsManagerError) -> SecretValue {
         let response: HTTPResponse
         do {
-            response = try transport.send(Self.getSecretValueRequest(secretID: secretID, configuration: configuration, timeout: timeout))
+            response = try connection.transport.send(Self.getSecretValueRequest(secretID: secretID, configuration: connection.configuration, timeout: connection.timeout))
         } catch {
             throw SecretsManagerError(secretID: secretID, reason: .transport(error))
         }
