@@ -99,19 +99,10 @@ public final class WebhookDelivery {
                 }
                 if (response.status == 401 || response.status == 403) && mayRereadSecrets {
                     mayRereadSecrets = false
-                    switch credentials.credentials(replacing: current) {
-                    case .success(let fresh?):
-                        logger.warning("backend refused the webhook credentials; the secrets changed, sending again at once", metadata: [
-                            "key": "\(notification.key)", "status": "\(response.status)",
-                        ])
+                    if let fresh = credentials(replacing: current, refusedWith: response.status, key: notification.key, logger: logger) {
                         current = fresh
                         allowedAttempts += 1  // the refused attempt was made with stale credentials
                         continue
-                    case .success(nil): break
-                    case .failure(let error):
-                        logger.error("backend refused the webhook credentials and the secrets could not be read again", metadata: [
-                            "key": "\(notification.key)", "problem": "\(error.errorMessage)",
-                        ])
                     }
                 }
                 guard RetryPolicy.isRetryable(status: response.status) else {
@@ -138,6 +129,27 @@ public final class WebhookDelivery {
             time.pause(pause)
         }
         return DeliveryOutcome(attempts: attempt, result: .failed(.exhausted(last: last ?? "no attempt made")))
+    }
+
+    /// After a 401 or 403: credentials to send again with at once, when the secrets changed; nil
+    /// when they did not (or could not be read, which is logged).
+    private func credentials(
+        replacing refused: WebhookCredentials, refusedWith status: Int, key: String, logger: Logger
+    ) -> WebhookCredentials? {
+        switch credentials.credentials(replacing: refused) {
+        case .success(let fresh?):
+            logger.warning("backend refused the webhook credentials; the secrets changed, sending again at once", metadata: [
+                "key": "\(key)", "status": "\(status)",
+            ])
+            return fresh
+        case .success(nil):
+            return nil
+        case .failure(let error):
+            logger.error("backend refused the webhook credentials and the secrets could not be read again", metadata: [
+                "key": "\(key)", "problem": "\(error.errorMessage)",
+            ])
+            return nil
+        }
     }
 
     /// Signed afresh for every attempt: `webhook-timestamp` is the sending time.
