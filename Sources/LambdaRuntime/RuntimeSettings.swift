@@ -7,7 +7,7 @@ struct RuntimeSettings: Equatable {
     /// this environment; unset on classic Lambda (one at a time).
     var workers: Int
     /// `RUNTIME_SIGTERM_EXTENSION`: register the no-op internal extension that makes Lambda send SIGTERM.
-    /// Unset: only with several workers. The registration costs about 0.3 ms of CPU at init (an HTTP
+    /// Unset: only with several workers. The registration costs CPU at init (an HTTP
     /// round trip and a thread; Benchmarks/FINDINGS.md), which one invocation at a time does not need:
     /// classic Lambda ends idle environments, where SIGTERM would only exit at once. With several
     /// invocations in flight (Managed Instances scaling in or deploying), it lets them finish.

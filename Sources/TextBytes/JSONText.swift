@@ -1,6 +1,6 @@
 /// Writes small JSON documents of a fixed shape (error reports, log lines, the notifier's webhook
-/// body and response) straight into a byte buffer: no encoder, no intermediate `String`s. Several
-/// times cheaper than `JSONEncoder`, and it keeps Foundation out of the runtime.
+/// body and response) straight into a byte buffer: no encoder, no intermediate `String`s. Cheaper
+/// than `JSONEncoder` (Benchmarks/FINDINGS.md), and it keeps Foundation out of the runtime.
 public enum JSONText {
     /// Appends JSON text written by us, e.g. `{"stackTrace":[]}`, as is.
     @inlinable

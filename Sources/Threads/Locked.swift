@@ -7,7 +7,7 @@ import Glibc
 /// `Synchronization.Mutex` would do, but on Linux it is built on futex calls that ThreadSanitizer does
 /// not see, so every access under it is reported as a race and the ThreadSanitizer run (`make tsan`)
 /// could not tell a real race from it. `pthread_mutex_lock` is one of the calls ThreadSanitizer
-/// intercepts. Uncontended, a lock and unlock cost about 40 ns.
+/// intercepts. Uncontended, a lock is cheap (Benchmarks/FINDINGS.md).
 public final class Lock: @unchecked Sendable {
     // The mutex needs a stable address: allocated once, never moved; pthread calls are thread-safe.
     private let mutex: UnsafeMutablePointer<pthread_mutex_t>
