@@ -144,11 +144,13 @@ let package = Package(
         .executableTarget(
             name: "NotifierDevTool",
             dependencies: [
-                "LocalLambda", "Packaging",
+                "LocalLambda", "Packaging", "StandardWebhooks", "WebhookVerification",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
 
+        // Holds docs/ARCHITECTURE.md's module table and rules to Package.swift and the import lines.
+        .testTarget(name: "ArchitectureTests"),
         .testTarget(name: "CertificateTrustTests", dependencies: ["CertificateTrust"]),
         .testTarget(name: "HTTPTests", dependencies: ["AWSSigning", "HTTP", "LocalLambda"]),
         .testTarget(name: "TextBytesTests", dependencies: ["TextBytes"]),

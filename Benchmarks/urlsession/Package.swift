@@ -24,6 +24,7 @@ let package = Package(
             name: "BootstrapURLSession",
             dependencies: [
                 "URLSessionTransport",
+                .product(name: "CertificateTrust", package: notifierIdentity),
                 .product(name: "HTTP", package: notifierIdentity),
                 .product(name: "LambdaRuntime", package: notifierIdentity),
                 .product(name: "UploadNotifier", package: notifierIdentity),
