@@ -68,7 +68,7 @@ tsan: deps  ## Swift tests under ThreadSanitizer, with TSan-built bootstrap and 
 	$(SWIFT) build --build-tests --sanitize=thread --scratch-path $(TSAN_BUILD)
 	$(SWIFT) test --skip-build --sanitize=thread --scratch-path $(TSAN_BUILD)
 
-deploy-test: venv  ## the deploy suite: cfn-lint on the template, deploy.sh against a loopback moto server
+deploy-test: venv  ## the deploy suite: cfn-lint and moto stacks of the template, deploy.sh and redrive.sh on loopback moto
 	$(PYTHON) -m pytest Tests/Deploy -q -p no:cacheprovider
 
 # The guide's "upload -> notification -> preprocessing" on moto: deploy/platform.yaml's queues and roles,
@@ -114,7 +114,7 @@ package: static-bootstrap  ## the fully static bootstrap → dist/bootstrap.zip 
 static-bootstrap: deps  ## only build the static bootstrap (libcurl cached under .build/static-curl)
 	PKG_CONFIG_PATH=$$(bash tools/build/static-libcurl.sh $(STATIC_CURL)) $(SWIFT) build $(STATIC_FLAGS) --product bootstrap
 
-deploy: ## create or update the function from dist/ (refuses an incompatible artifact); see deploy/README.md
+deploy: ## update the code of the function the template created, from dist/ (refuses an unfit artifact); see deploy/README.md
 	bash deploy/deploy.sh
 
 clean:  ## remove build products and dist/

@@ -164,6 +164,18 @@ def zip_sha(manifest: Path) -> str:
     return json.loads(manifest.read_text())["codeSha256"]
 
 
+def aws_shim(directory: Path, env: dict, intercept: str) -> dict:
+    """An environment whose `aws` runs the bash `intercept` first (it may exit or rewrite "$@") and then
+    the real CLI, for faults moto cannot produce."""
+    real_aws = shutil.which("aws", path=env["PATH"])
+    assert real_aws is not None
+    directory.mkdir(parents=True, exist_ok=True)
+    shim = directory / "aws"
+    shim.write_text(f'#!/usr/bin/env bash\n{intercept}\nexec "{real_aws}" "$@"\n')
+    shim.chmod(0o755)
+    return {**env, "PATH": f"{directory}{os.pathsep}{env['PATH']}"}
+
+
 def run_script(name: str, args, env: dict, timeout: float = 120) -> subprocess.CompletedProcess:
     return subprocess.run(
         ["bash", str(DEPLOY / name), *map(str, args)],

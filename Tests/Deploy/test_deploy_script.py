@@ -3,33 +3,40 @@
 from __future__ import annotations
 
 import json
-import os
-import stat
 import uuid
-from pathlib import Path
 
-import pytest
 from botocore.exceptions import ClientError
 
 from deploy_harness import (
-    ACCOUNT, DEPLOY, REGION, SECRET_API_KEY, SECRET_SIGNING, make_artifact, run_script, zip_sha,
+    ACCOUNT, REGION, SECRET_API_KEY, SECRET_SIGNING, aws_shim, make_artifact, run_script, zip_sha,
 )
+
+STATIC = ["provided.al2", "provided.al2023"]  # make package's static bootstrap starts on both
 
 
 def unique(prefix: str) -> str:
     return f"{prefix}-{uuid.uuid4().hex[:8]}"
 
 
-def write_env(path: Path, **extra) -> Path:
-    lines = [
-        "# notifier environment (test)",
-        "API_BASE_URL=https://api.example.com",
-        f'WEBHOOK_API_KEY="{SECRET_API_KEY}"',
-        f"export WEBHOOK_SIGNING_SECRET={SECRET_SIGNING}",
-        "",
-    ] + [f"{k}={v}" for k, v in extra.items()]
-    path.write_text("\n".join(lines) + "\n")
-    return path
+# What the template's stack holds: its configuration, secrets in the environment included, which
+# deploy.sh must neither change nor print.
+ENVIRONMENT = {"API_BASE_URL": "https://api.example.com", "WEBHOOK_API_KEY": SECRET_API_KEY,
+               "WEBHOOK_SIGNING_SECRET": SECRET_SIGNING}
+
+
+def create_function(moto_server, manifest, *, runtime="provided.al2023", architecture="x86_64") -> str:
+    name = unique("notifier")
+    moto_server.client("lambda").create_function(
+        FunctionName=name, Runtime=runtime, Handler="bootstrap", Architectures=[architecture],
+        Role=moto_server.create_role(), MemorySize=256, Timeout=30,
+        Code={"ZipFile": (manifest.parent / "bootstrap.zip").read_bytes()},
+        Environment={"Variables": ENVIRONMENT},
+    )
+    return name
+
+
+def configuration(moto_server, name: str) -> dict:
+    return moto_server.client("lambda").get_function_configuration(FunctionName=name)
 
 
 def assert_no_secrets(result):
@@ -46,225 +53,129 @@ def function_absent(lam, name: str) -> bool:
     return False
 
 
-def test_create_then_update(moto_server, tmp_path):
-    lam = moto_server.client("lambda")
-    sqs = moto_server.client("sqs")
-    name = unique("notifier")
-    role = moto_server.create_role()
-    queue = unique("failures")
-    sqs.create_queue(QueueName=queue)
-    queue_arn = f"arn:aws:sqs:{REGION}:{ACCOUNT}:{queue}"
-    env_file = write_env(tmp_path / "notifier.env", WEBHOOK_PATH="/hooks/v1")
-    first = make_artifact(tmp_path / "v1", b"echo v1\n")
-
-    # 1. absent -> create-function; --endpoint-url wins over AWS_ENDPOINT_URL (here a closed loopback port)
-    created = run_script("deploy.sh", [
-        "--manifest", first, "--endpoint-url", moto_server.endpoint, "--region", REGION,
-        "--function-name", name, "--role-arn", role, "--env-file", env_file,
-        "--log-format", "JSON", "--log-level", "DEBUG",
-        "--failure-destination-arn", queue_arn, "--max-event-age", "1800",
-    ], {**moto_server.env, "AWS_ENDPOINT_URL": "http://127.0.0.1:9"})
-    assert created.returncode == 0, created.stderr
-    assert_no_secrets(created)
-    assert "created" in created.stdout and zip_sha(first) in created.stdout
-
-    config = lam.get_function(FunctionName=name)["Configuration"]
-    assert config["CodeSha256"] == zip_sha(first)
-    assert config["Runtime"] == "provided.al2"
-    assert config["Handler"] == "bootstrap"
-    assert config["Architectures"] == ["x86_64"]
-    assert config["MemorySize"] == 256 and config["Timeout"] == 30
-    assert config["Role"] == role
-    assert config["Environment"]["Variables"] == {
-        "API_BASE_URL": "https://api.example.com", "WEBHOOK_API_KEY": SECRET_API_KEY,
-        "WEBHOOK_SIGNING_SECRET": SECRET_SIGNING, "WEBHOOK_PATH": "/hooks/v1",
-    }
-    invoke_config = lam.get_function_event_invoke_config(FunctionName=name)
-    assert invoke_config["MaximumRetryAttempts"] == 2
-    assert invoke_config["MaximumEventAgeInSeconds"] == 1800
-    assert invoke_config["DestinationConfig"]["OnFailure"]["Destination"] == queue_arn
-
-    # Drift made outside the script, which the next deploy must put right.
-    lam.update_function_configuration(FunctionName=name, MemorySize=128, Timeout=3)
-
-    # 2. exists -> update-function-code + update-function-configuration, endpoint from AWS_ENDPOINT_URL
-    second = make_artifact(tmp_path / "v2", b"echo v2\n")
+def test_updates_only_the_code_and_checks_its_hash(moto_server, tmp_path):
+    first = make_artifact(tmp_path / "v1", b"echo v1\n", runtime="provided.al2023", compatible_runtimes=STATIC)
+    name = create_function(moto_server, first)
+    before = configuration(moto_server, name)
+    second = make_artifact(tmp_path / "v2", b"echo v2\n", runtime="provided.al2023", compatible_runtimes=STATIC)
     assert zip_sha(second) != zip_sha(first)
-    env_file_2 = write_env(tmp_path / "notifier2.env", WEBHOOK_PATH="/hooks/v2", WEBHOOK_MAX_ATTEMPTS="3")
-    updated = run_script("deploy.sh", [
-        "--manifest", second, "--function-name", name, "--env-file", env_file_2,
-    ], moto_server.env)
-    assert updated.returncode == 0, updated.stderr
-    assert_no_secrets(updated)
-    assert "updated" in updated.stdout
 
-    config = lam.get_function(FunctionName=name)["Configuration"]
-    assert config["CodeSha256"] == zip_sha(second)
-    assert config["MemorySize"] == 256 and config["Timeout"] == 30
-    assert config["LastUpdateStatus"] == "Successful"
-    variables = config["Environment"]["Variables"]
-    assert variables["WEBHOOK_PATH"] == "/hooks/v2" and variables["WEBHOOK_MAX_ATTEMPTS"] == "3"
+    # --endpoint-url wins over AWS_ENDPOINT_URL (here a closed loopback port)
+    result = run_script("deploy.sh", ["--manifest", second, "--function-name", name,
+                                      "--endpoint-url", moto_server.endpoint, "--region", REGION],
+                        {**moto_server.env, "AWS_ENDPOINT_URL": "http://127.0.0.1:9"})
+    assert result.returncode == 0, result.stderr
+    assert_no_secrets(result)
+    assert f"CodeSha256: {zip_sha(second)} (matches the manifest)" in result.stdout
 
-    # 3. code-only update: without --env-file the environment is kept as it is
-    third = make_artifact(tmp_path / "v3", b"echo v3\n")
-    code_only = run_script("deploy.sh", [
-        "--manifest", third, "--function-name", name, "--endpoint-url", moto_server.endpoint,
-    ], moto_server.env)
-    assert code_only.returncode == 0, code_only.stderr
-    config = lam.get_function(FunctionName=name)["Configuration"]
-    assert config["CodeSha256"] == zip_sha(third)
-    assert config["Environment"]["Variables"] == variables
+    after = configuration(moto_server, name)
+    assert after["CodeSha256"] == zip_sha(second)
+    assert after["LastUpdateStatus"] == "Successful"
+    for key in ("Runtime", "Architectures", "Handler", "Role", "MemorySize", "Timeout", "Environment"):
+        assert after[key] == before[key], key
+
+    # The endpoint from AWS_ENDPOINT_URL, the function name from NOTIFIER_FUNCTION_NAME.
+    third = make_artifact(tmp_path / "v3", b"echo v3\n", runtime="provided.al2023", compatible_runtimes=STATIC)
+    result = run_script("deploy.sh", ["--manifest", third], {**moto_server.env, "NOTIFIER_FUNCTION_NAME": name})
+    assert result.returncode == 0, result.stderr
+    assert configuration(moto_server, name)["CodeSha256"] == zip_sha(third)
+
+
+def test_a_missing_function_is_refused_and_not_created(moto_server, tmp_path):
+    lam = moto_server.client("lambda")
+    name = unique("notifier")
+    manifest = make_artifact(tmp_path / "dist", b"echo x\n", compatible_runtimes=STATIC)
+    for extra in ([], ["--dry-run"]):
+        result = run_script("deploy.sh", ["--manifest", manifest, "--function-name", name, *extra],
+                            moto_server.env)
+        assert result.returncode == 5, result.stderr
+        assert f"there is no function {name}" in result.stderr
+        assert "sam deploy" in result.stderr and "deploy/template.yaml" in result.stderr
+    assert function_absent(lam, name)
 
 
 def test_incompatible_artifact_is_refused(moto_server, tmp_path):
-    lam = moto_server.client("lambda")
-    name = unique("notifier")
+    good = make_artifact(tmp_path / "good", b"echo good\n", compatible_runtimes=STATIC)
+    name = create_function(moto_server, good)
     manifest = make_artifact(
         tmp_path / "dist", b"echo x\n", compatible=False,
         problems=["needs GLIBC_2.34 (libc.so.6: __libc_start_main) but provided.al2 has glibc 2.26",
                   "needs libcurl.so.4, which provided.al2 does not ship"])
-    result = run_script("deploy.sh", [
-        "--manifest", manifest, "--endpoint-url", moto_server.endpoint, "--function-name", name,
-        "--role-arn", moto_server.create_role(), "--env-file", write_env(tmp_path / "e.env"),
-    ], moto_server.env)
-    assert result.returncode == 3
-    assert "REFUSED" in result.stderr and "make package" in result.stderr
-    assert "GLIBC_2.34" in result.stderr and "libcurl.so.4" in result.stderr
-    assert function_absent(lam, name)
-
-    # --dry-run refuses it too
-    dry = run_script("deploy.sh", ["--manifest", manifest, "--dry-run"], moto_server.env)
-    assert dry.returncode == 3 and "REFUSED" in dry.stderr
+    for extra in ([], ["--dry-run"]):
+        result = run_script("deploy.sh", ["--manifest", manifest, "--function-name", name, *extra],
+                            moto_server.env)
+        assert result.returncode == 3
+        assert "REFUSED" in result.stderr and "make package" in result.stderr
+        assert "GLIBC_2.34" in result.stderr and "libcurl.so.4" in result.stderr
+    assert configuration(moto_server, name)["CodeSha256"] == zip_sha(good)
 
 
-def test_a_static_artifact_deploys_on_either_runtime(moto_server, tmp_path):
-    """The static bootstrap is checked against both runtimes; --runtime picks one of them, nothing else."""
-    lam = moto_server.client("lambda")
-    name = unique("notifier")
-    manifest = make_artifact(tmp_path / "static", b"echo static\n", runtime="provided.al2023",
-                             compatible_runtimes=["provided.al2", "provided.al2023"])
-    common = ["--manifest", manifest, "--endpoint-url", moto_server.endpoint, "--function-name", name,
-              "--role-arn", moto_server.create_role(), "--env-file", write_env(tmp_path / "e.env")]
-    result = run_script("deploy.sh", [*common, "--runtime", "provided.al2"], moto_server.env)
-    assert result.returncode == 0, result.stderr
-    assert lam.get_function(FunctionName=name)["Configuration"]["Runtime"] == "provided.al2"
+def test_the_artifact_must_fit_the_functions_runtime_and_architecture(moto_server, tmp_path):
+    good = make_artifact(tmp_path / "good", b"echo good\n", compatible_runtimes=STATIC)
+    on_al2 = create_function(moto_server, good, runtime="provided.al2")
 
     only_2023 = make_artifact(tmp_path / "one", b"echo one\n", runtime="provided.al2023",
                               compatible_runtimes=["provided.al2023"])
-    refused = run_script("deploy.sh", ["--manifest", only_2023, *common[2:], "--runtime", "provided.al2"],
-                         moto_server.env)
-    assert refused.returncode == 3 and "not known to start on provided.al2" in refused.stderr
+    result = run_script("deploy.sh", ["--manifest", only_2023, "--function-name", on_al2], moto_server.env)
+    assert result.returncode == 3
+    assert "runs on provided.al2, but the artifact is known to start only on provided.al2023" in result.stderr
+
+    arm = make_artifact(tmp_path / "arm", b"echo arm\n", architecture="arm64", compatible_runtimes=STATIC)
+    result = run_script("deploy.sh", ["--manifest", arm, "--function-name", on_al2], moto_server.env)
+    assert result.returncode == 3 and "built for arm64" in result.stderr and "Architecture" in result.stderr
+    assert configuration(moto_server, on_al2)["CodeSha256"] == zip_sha(good)
+
+    # A manifest from before the static artifact names only "runtime"; the deprecation is noted.
+    older = make_artifact(tmp_path / "older", b"echo older\n", runtime="provided.al2")
+    result = run_script("deploy.sh", ["--manifest", older, "--function-name", on_al2], moto_server.env)
+    assert result.returncode == 0, result.stderr
+    assert "deprecated provided.al2" in result.stderr
+    assert configuration(moto_server, on_al2)["CodeSha256"] == zip_sha(older)
 
 
-def test_tampered_zip_and_bad_input_are_refused(moto_server, tmp_path):
-    lam = moto_server.client("lambda")
-    name = unique("notifier")
-    common = ["--endpoint-url", moto_server.endpoint, "--function-name", name,
-              "--role-arn", moto_server.create_role()]
+def test_altered_or_missing_artifacts_are_refused(moto_server, tmp_path):
+    good = make_artifact(tmp_path / "good", b"echo good\n", compatible_runtimes=STATIC)
+    name = create_function(moto_server, good)
 
-    tampered = make_artifact(tmp_path / "a", b"echo a\n", sha_override="A" * 43 + "=")
-    result = run_script("deploy.sh", ["--manifest", tampered, *common,
-                                      "--env-file", write_env(tmp_path / "e.env")], moto_server.env)
+    tampered = make_artifact(tmp_path / "a", b"echo a\n", sha_override="A" * 43 + "=", compatible_runtimes=STATIC)
+    result = run_script("deploy.sh", ["--manifest", tampered, "--function-name", name], moto_server.env)
     assert result.returncode == 3 and "changed after packaging" in result.stderr
 
-    good = make_artifact(tmp_path / "b", b"echo b\n")
-    no_key = tmp_path / "no-key.env"
-    no_key.write_text("API_BASE_URL=https://api.example.com\n")
-    result = run_script("deploy.sh", ["--manifest", good, *common, "--env-file", no_key], moto_server.env)
-    assert result.returncode == 2
-    assert "no WEBHOOK_API_KEY or WEBHOOK_API_KEY_SECRET_ID" in result.stderr
-
-    result = run_script("deploy.sh", ["--manifest", good, *common], moto_server.env)
-    assert result.returncode == 2 and "--env-file" in result.stderr
-
-    result = run_script("deploy.sh", ["--manifest", good, *common, "--runtime", "provided.al2023",
-                                      "--env-file", write_env(tmp_path / "e2.env")], moto_server.env)
-    assert result.returncode == 3 and "not known to start on provided.al2023" in result.stderr
-
-    result = run_script("deploy.sh", ["--manifest", tmp_path / "missing.json", *common], moto_server.env)
+    result = run_script("deploy.sh", ["--manifest", tmp_path / "missing.json", "--function-name", name],
+                        moto_server.env)
     assert result.returncode == 3 and "make package" in result.stderr
 
-    assert function_absent(lam, name)
+    result = run_script("deploy.sh", ["--manifest", good, "--zip", tmp_path / "none.zip", "--function-name", name],
+                        moto_server.env)
+    assert result.returncode == 3 and "zip not found" in result.stderr
+    assert configuration(moto_server, name)["CodeSha256"] == zip_sha(good)
 
 
-def test_dry_run_changes_nothing_and_hides_secrets(moto_server, tmp_path):
-    lam = moto_server.client("lambda")
-    name = unique("notifier")
-    manifest = make_artifact(tmp_path / "dist", b"echo dry\n", architecture="arm64")
-    result = run_script("deploy.sh", [
-        "--manifest", manifest, "--endpoint-url", moto_server.endpoint, "--function-name", name,
-        "--role-arn", moto_server.create_role(), "--env-file", write_env(tmp_path / "e.env"), "--dry-run",
-    ], moto_server.env)
+def test_a_hash_that_lambda_reports_differently_fails(moto_server, tmp_path):
+    """The zip uploaded is not the one checked (here an `aws` that swaps it): exit 4, never "Updated"."""
+    good = make_artifact(tmp_path / "good", b"echo good\n", compatible_runtimes=STATIC)
+    name = create_function(moto_server, good)
+    checked = make_artifact(tmp_path / "checked", b"echo checked\n", compatible_runtimes=STATIC)
+    other = make_artifact(tmp_path / "other", b"echo other\n", compatible_runtimes=STATIC)
+    env = aws_shim(tmp_path / "bin", moto_server.env,
+                   f'set -- "${{@/#fileb:\\/\\/*/fileb://{other.parent / "bootstrap.zip"}}}"')
+    result = run_script("deploy.sh", ["--manifest", checked, "--function-name", name], env)
+    assert result.returncode == 4, result.stderr
+    assert f"CodeSha256 mismatch: manifest {zip_sha(checked)}" in result.stderr
+    assert "Updated" not in result.stdout
+
+
+def test_dry_run_changes_nothing_and_prints_no_secret(moto_server, tmp_path):
+    good = make_artifact(tmp_path / "good", b"echo good\n", compatible_runtimes=STATIC)
+    name = create_function(moto_server, good, architecture="arm64")
+    manifest = make_artifact(tmp_path / "dist", b"echo dry\n", architecture="arm64", compatible_runtimes=STATIC)
+    result = run_script("deploy.sh", ["--manifest", manifest, "--function-name", name, "--dry-run"],
+                        moto_server.env)
     assert result.returncode == 0, result.stderr
     assert_no_secrets(result)
-    assert "create-function" in result.stdout and "arm64" in result.stdout
-    assert "WEBHOOK_API_KEY=(secret)" in result.stdout
-    assert function_absent(lam, name)
-
-
-SIGNING_SECRET_ARN = f"arn:aws:secretsmanager:{REGION}:{ACCOUNT}:secret:voice-by-auribus/signing-secrets-AbC123"
-
-
-def test_secret_ids_instead_of_values(moto_server, tmp_path):
-    """The function reads the secrets itself: only their ids go into the environment."""
-    lam = moto_server.client("lambda")
-    name = unique("notifier")
-    manifest = make_artifact(tmp_path / "dist", b"echo ids\n")
-    env_file = tmp_path / "ids.env"
-    env_file.write_text(
-        "API_BASE_URL=https://api.example.com\n"
-        "WEBHOOK_API_KEY_SECRET_ID=voice-by-auribus/audio-upload-notifier/api-key\n"
-        f"WEBHOOK_SIGNING_SECRET_ID={SIGNING_SECRET_ARN}\n"
-        "FETCH_OBJECT_METADATA=false\n"
-        "METRICS_NAMESPACE=\n")
-    result = run_script("deploy.sh", [
-        "--manifest", manifest, "--endpoint-url", moto_server.endpoint, "--function-name", name,
-        "--role-arn", moto_server.create_role(), "--env-file", env_file,
-    ], moto_server.env)
-    assert result.returncode == 0, result.stderr
-    assert "created" in result.stdout
-    assert "WEBHOOK_API_KEY_SECRET_ID is read at run time" in result.stderr
-    assert "secretsmanager:GetSecretValue" in result.stderr
-    assert lam.get_function(FunctionName=name)["Configuration"]["Environment"]["Variables"] == {
-        "API_BASE_URL": "https://api.example.com",
-        "WEBHOOK_API_KEY_SECRET_ID": "voice-by-auribus/audio-upload-notifier/api-key",
-        "WEBHOOK_SIGNING_SECRET_ID": SIGNING_SECRET_ARN,
-        "FETCH_OBJECT_METADATA": "false",
-        "METRICS_NAMESPACE": "",
-    }
-
-
-@pytest.mark.parametrize("extra, message", [
-    ({"WEBHOOK_API_KEY_SECRET_ID": "voice-by-auribus/audio-upload-notifier/api-key"},
-     "set only one of WEBHOOK_API_KEY and WEBHOOK_API_KEY_SECRET_ID"),
-    ({"WEBHOOK_SIGNING_SECRET_ID": SIGNING_SECRET_ARN},
-     "set only one of WEBHOOK_SIGNING_SECRET and WEBHOOK_SIGNING_SECRET_ID"),
-], ids=["api-key", "signing-secret"])
-def test_a_value_and_its_secret_id_together_are_refused(moto_server, tmp_path, extra, message):
-    lam = moto_server.client("lambda")
-    name = unique("notifier")
-    manifest = make_artifact(tmp_path / "dist", b"echo both\n")
-    result = run_script("deploy.sh", [
-        "--manifest", manifest, "--endpoint-url", moto_server.endpoint, "--function-name", name,
-        "--role-arn", moto_server.create_role(), "--env-file", write_env(tmp_path / "both.env", **extra),
-    ], moto_server.env)
-    assert result.returncode == 2
-    assert message in result.stderr
-    assert_no_secrets(result)
-    assert function_absent(lam, name)
-
-
-def test_the_example_environment_file_is_accepted(moto_server, tmp_path):
-    manifest = make_artifact(tmp_path / "dist", b"echo example\n")
-    result = run_script("deploy.sh", [
-        "--manifest", manifest, "--endpoint-url", moto_server.endpoint, "--function-name", unique("notifier"),
-        "--env-file", DEPLOY / "notifier.env.example", "--dry-run",
-    ], moto_server.env)
-    assert result.returncode == 0, result.stderr
-    assert "WEBHOOK_API_KEY=(secret)" in result.stdout
-    for name in ("FETCH_OBJECT_METADATA", "METRICS_NAMESPACE", "WEBHOOK_SIGNING_SECRET=(secret)"):
-        assert name in result.stdout
-    assert "SECRET_ID" not in result.stdout  # commented out: one source per secret
+    assert "update-function-code only" in result.stdout and "arm64" in result.stdout
+    assert zip_sha(manifest) in result.stdout and zip_sha(good) in result.stdout
+    assert configuration(moto_server, name)["CodeSha256"] == zip_sha(good)
 
 
 def failure_record(key: str) -> str:
@@ -327,24 +238,11 @@ def test_redrive_keeps_messages_when_invoke_fails(moto_server, tmp_path):
     sqs.send_message(QueueUrl=url, MessageBody=failure_record("audio-files/u1/temp/f1.wav"))
 
     # An `aws` that fails every `lambda invoke` and passes everything else to the real CLI.
-    shim_dir = tmp_path / "bin"
-    shim_dir.mkdir()
-    real_aws = None
-    for directory in moto_server.env["PATH"].split(os.pathsep):
-        candidate = Path(directory) / "aws"
-        if candidate.is_file() and os.access(candidate, os.X_OK):
-            real_aws = candidate
-            break
-    assert real_aws is not None
-    shim = shim_dir / "aws"
-    shim.write_text(
-        "#!/usr/bin/env bash\n"
-        'if [[ " $* " == *" lambda invoke "* ]]; then\n'
-        '  echo "An error occurred (ServiceException) when calling the Invoke operation: simulated" >&2; exit 254\n'
-        "fi\n"
-        f'exec "{real_aws}" "$@"\n')
-    shim.chmod(shim.stat().st_mode | stat.S_IXUSR)
-    env = {**moto_server.env, "PATH": f"{shim_dir}{os.pathsep}{moto_server.env['PATH']}"}
+    env = aws_shim(tmp_path / "bin", moto_server.env,
+                   'if [[ " $* " == *" lambda invoke "* ]]; then\n'
+                   '  echo "An error occurred (ServiceException) when calling the Invoke operation: simulated" >&2\n'
+                   '  exit 254\n'
+                   'fi')
 
     result = run_script("redrive.sh", ["--queue-name", queue, "--function-name", "whatever"], env)
     assert result.returncode == 1

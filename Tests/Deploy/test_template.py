@@ -272,6 +272,17 @@ def test_each_secret_comes_from_exactly_one_source(template):
         "Set only one of WebhookSigningSecret and WebhookSigningSecretId."]
 
 
+def test_api_base_url_is_required_and_https(template):
+    """CloudFormation refuses a stack without it: no default, and the pattern refuses empty and http."""
+    parameter = template["Parameters"]["ApiBaseUrl"]
+    assert "Default" not in parameter
+    assert template["Resources"]["NotifierFunction"]["Properties"]["Environment"]["Variables"][
+        "API_BASE_URL"] == {"Ref": "ApiBaseUrl"}
+    assert re.fullmatch(parameter["AllowedPattern"], "https://api.example.com")
+    for refused in ("", "http://api.example.com", "api.example.com"):
+        assert not re.fullmatch(parameter["AllowedPattern"], refused)
+
+
 @pytest.mark.parametrize("value, is_arn", [
     ("voice-by-auribus/audio-upload-notifier/api-key", False),
     ("arn:aws:secretsmanager:eu-west-1:123456789012:secret:notifier/api-key-AbC123", True),
