@@ -45,7 +45,7 @@ let package = Package(
             .product(name: "Logging", package: "swift-log"),
         ]),
         fuzzTarget("FuzzWebhook", [notifier("StandardWebhooks"), notifier("WebhookVerification")]),
-        fuzzTarget("FuzzRetryAfter", [notifier("UploadNotifier")]),
+        fuzzTarget("FuzzRetryAfter", [notifier("Retrying"), notifier("UploadNotifier")]),
         fuzzTarget("FuzzELF", [notifier("Packaging")]),
         fuzzTarget("FuzzLogLine", [notifier("LambdaLogging"), .product(name: "Logging", package: "swift-log")]),
     ],

@@ -3,6 +3,7 @@
 //
 // Input: text lines `now (Unix seconds)`, then the header value (the rest).
 import FuzzSupport
+import Retrying
 import UploadNotifier
 
 #if canImport(Glibc)

@@ -33,7 +33,7 @@ public func fuzz(_ data: UnsafePointer<UInt8>?, _ size: Int) -> CInt {
     case .sqsBatch(let messages):
         invariant(!messages.isEmpty, "an empty SQS batch")
         invariant(messages.allSatisfy { !$0.messageID.isEmpty }, "an SQS message without an id")
-        invariant(messages.count == parsed.flatMap { $0.member("Records", of: $0.root) }.flatMap { parsed!.count(of: $0) }, "SQS messages and Records differ in number")
+        invariant(messages.count == parsed.flatMap { $0.member("Records", of: $0.root) }.flatMap { parsed!.elements(of: $0)?.count }, "SQS messages and Records differ in number")
     case .notification(.records(let records), .eventBridge):
         invariant(records.count == 1, "an EventBridge event read as \(records.count) records")
         checkEventBridgeKey(input, records[0])
