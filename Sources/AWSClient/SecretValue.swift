@@ -1,7 +1,7 @@
 import HTTP
 import Retrying
-import TextBytes
 import StrictJSON
+import TextBytes
 
 /// A secret's text. Its description is redacted, so logging the value by mistake shows no secret.
 public struct SecretValue: Sendable, Equatable, CustomStringConvertible, CustomDebugStringConvertible, CustomReflectable {

@@ -1,7 +1,7 @@
 import HTTP
 import Retrying
-import TextBytes
 import StrictJSON
+import TextBytes
 
 /// Secrets Manager's GetSecretValue (AWS JSON 1.1 protocol) over one HTTP connection.
 public struct SecretsManagerClient {

@@ -1,7 +1,7 @@
 import HTTP
 import Retrying
-import TextBytes
 import StrictJSON
+import TextBytes
 
 /// Why GetSecretValue gave no SecretString. Names the secret id and AWS's error type; never the
 /// response body, which on success is the secret itself, nor AWS's message.

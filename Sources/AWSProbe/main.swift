@@ -8,8 +8,8 @@
 // compare it with the value they stored; a hash of a guessable secret can be brute-forced, so it
 // is opt-in). Exit codes: 0 found, 3 not found, 4 persistent failure, 5 transient failure,
 // 2 configuration error, 64 usage.
-import CertificateTrust
 import AWSClient
+import CertificateTrust
 import CLibCrypto
 import HTTP
 import TextBytes

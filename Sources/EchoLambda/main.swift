@@ -1,8 +1,8 @@
 // A generic handler that echoes its invocation back, to exercise the runtime without the product.
 // The event is a JSON object; see the README's "echo-lambda" section for the keys it obeys.
+import Clocks
 import FoundationEssentials
 import LambdaRuntime
-import Clocks
 import ProcessEnvironment
 
 struct EchoInitFailure: LambdaFunctionError {

@@ -1,7 +1,7 @@
-import CertificateTrust
 import CCurl
-import CTrustStore
+import CertificateTrust
 import Clocks
+import CTrustStore
 import TextBytes
 
 #if canImport(Glibc)

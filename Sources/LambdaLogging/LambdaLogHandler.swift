@@ -1,6 +1,6 @@
+import Logging
 import TextBytes
 import Threads
-import Logging
 
 #if canImport(Glibc)
 import Glibc

@@ -1,6 +1,6 @@
+import Clocks
 import LambdaRuntimeAPI
 import Logging
-import Clocks
 
 /// What a handler knows about the invocation it serves: built once per invocation from what the
 /// Runtime API sent, the function's environment and a logger tagged with the request id.

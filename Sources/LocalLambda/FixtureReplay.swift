@@ -1,6 +1,6 @@
 import Foundation
-import WebhookVerification
 import StandardWebhooks
+import WebhookVerification
 
 /// One event fixture from `events/`, with its expected outcome from `events/expected/`.
 public struct EventFixture: Sendable {

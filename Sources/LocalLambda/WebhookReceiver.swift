@@ -1,6 +1,6 @@
 import StandardWebhooks
-import WebhookVerification
 import Threads
+import WebhookVerification
 
 #if canImport(FoundationEssentials)
 import FoundationEssentials

@@ -1,9 +1,9 @@
 import ArgumentParser
-import WebhookVerification
 import Foundation
 import LocalLambda
 import Packaging
 import StandardWebhooks
+import WebhookVerification
 
 @main
 struct NotifierDevTool: AsyncParsableCommand {

@@ -1,6 +1,6 @@
 import Logging
-import Threads
 import Synchronization
+import Threads
 
 /// One handler's extra lanes: made when an invocation first has several uploads to deliver at once,
 /// kept for the process's life so that later invocations reuse their kept-alive connections.

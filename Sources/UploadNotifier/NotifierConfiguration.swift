@@ -1,8 +1,8 @@
 import HTTP
 import LambdaRuntime
 import ProcessEnvironment
-import TextBytes
 import StandardWebhooks
+import TextBytes
 
 /// Everything the notifier reads from its environment, validated once at start. Pure: no file or
 /// network is touched here (the CA store and the secrets are found by ``UploadNotifierFactory``).

@@ -1,5 +1,5 @@
-import CertificateTrust
 import AWSClient
+import CertificateTrust
 import EmbeddedMetrics
 import HTTP
 import LambdaRuntime

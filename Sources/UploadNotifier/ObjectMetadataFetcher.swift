@@ -1,7 +1,7 @@
 import AWSClient
+import Clocks
 import LambdaRuntime
 import Logging
-import Clocks
 import Retrying
 
 /// HEADs each upload's object with retries inside the invocation's deadline, always leaving room

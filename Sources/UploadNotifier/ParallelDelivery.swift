@@ -1,7 +1,7 @@
 import LambdaRuntime
 import Logging
-import Threads
 import Synchronization
+import Threads
 
 /// Delivers one invocation's chains (``DeliveryPlan``) on several lanes at once: the calling thread
 /// with the handler's own lane, and one thread per extra lane. Plain blocking code: each thread takes

@@ -1,8 +1,8 @@
 import CertificateTrust
+import Clocks
 import HTTP
 import LambdaRuntime
 import Logging
-import Clocks
 import S3EventRoutes
 import S3Events
 

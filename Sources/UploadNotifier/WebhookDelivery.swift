@@ -1,7 +1,7 @@
+import Clocks
 import HTTP
 import LambdaRuntime
 import Logging
-import Clocks
 import Retrying
 import StandardWebhooks
 

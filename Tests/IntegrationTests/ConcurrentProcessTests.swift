@@ -1,8 +1,8 @@
 import Foundation
-import WebhookVerification
 import LocalLambda
 import StandardWebhooks
 import Testing
+import WebhookVerification
 
 /// The real `bootstrap` and `echo-lambda` with AWS_LAMBDA_MAX_CONCURRENCY set, as Lambda Managed
 /// Instances run them: several invocations at once in one process.

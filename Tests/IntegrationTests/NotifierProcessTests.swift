@@ -1,8 +1,8 @@
 import Foundation
-import WebhookVerification
 import LocalLambda
 import StandardWebhooks
 import Testing
+import WebhookVerification
 
 /// The real `bootstrap` binary: embedded Runtime API in front, verifying receiver behind.
 @Suite("Notifier (bootstrap process)")

@@ -1,5 +1,5 @@
-import Logging
 import Clocks
+import Logging
 import Testing
 
 @testable import LambdaRuntime

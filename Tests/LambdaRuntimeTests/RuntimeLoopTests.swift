@@ -1,8 +1,8 @@
 import HTTP
 import LambdaRuntimeAPI
 import Logging
-import TestSupport
 import Testing
+import TestSupport
 
 @testable import LambdaRuntime
 

@@ -1,11 +1,11 @@
+import Clocks
 import HTTP
 import LambdaRuntimeAPI
 import Logging
-import Clocks
-import Threads
 import Synchronization
-import TestSupport
 import Testing
+import TestSupport
+import Threads
 
 @testable import LambdaRuntime
 

@@ -1,6 +1,6 @@
 import Retrying
-import Threads
 import Testing
+import Threads
 
 @Suite struct RetryPolicyTests {
     @Test(arguments: [408, 425, 429, 500, 502, 503, 504, 599])

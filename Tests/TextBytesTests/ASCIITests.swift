@@ -1,5 +1,5 @@
-import TextBytes
 import Testing
+import TextBytes
 
 @Suite struct HexDigitTests {
     @Test func everyByteInBothCases() {

@@ -1,10 +1,10 @@
 import AWSClient
+import Clocks
 import LambdaRuntime
 import Logging
-import Clocks
 import StandardWebhooks
-import TestSupport
 import Testing
+import TestSupport
 
 @testable import UploadNotifier
 

@@ -1,9 +1,9 @@
+import Clocks
 import Foundation
 import HTTP
 import LambdaRuntime
 import LocalLambda
 import Logging
-import Clocks
 import Synchronization
 import Testing
 

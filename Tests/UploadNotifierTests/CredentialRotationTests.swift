@@ -1,7 +1,7 @@
 import Clocks
-import Threads
 import Synchronization
 import Testing
+import Threads
 
 @testable import UploadNotifier
 

@@ -1,14 +1,14 @@
+import Clocks
 import Foundation
-import WebhookVerification
 import HTTP
 import LambdaRuntime
 import LocalLambda
 import Logging
-import Clocks
 import Retrying
 import StandardWebhooks
-import TestSupport
 import Testing
+import TestSupport
+import WebhookVerification
 
 @testable import UploadNotifier
 

@@ -1,5 +1,4 @@
 import Foundation
-import WebhookVerification
 import HTTP
 import LambdaRuntime
 import LocalLambda
@@ -7,6 +6,7 @@ import Logging
 import StandardWebhooks
 import Synchronization
 import Testing
+import WebhookVerification
 
 @testable import UploadNotifier
 

@@ -3,12 +3,12 @@
 //
 // Input: header lines `Name: value`, one per line (a line without a colon is not a field, as in
 // `HTTPHeaders`). The first 8 bytes also serve as a raw big-endian deadline.
+import Clocks
 import FuzzSupport
 import HTTP
 import LambdaRuntime
 import LambdaRuntimeAPI
 import Logging
-import Clocks
 
 #if canImport(Glibc)
 import Glibc

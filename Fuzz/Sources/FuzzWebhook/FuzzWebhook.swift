@@ -5,8 +5,8 @@
 // `webhook-signature`, `now (Unix seconds)`, then the body (the rest, newlines included). A missing
 // line is a missing header.
 import FuzzSupport
-import WebhookVerification
 import StandardWebhooks
+import WebhookVerification
 
 /// Used when the input's secrets do not parse, so that verification is still exercised.
 let fallbackSecret = WebhookSecret(key: Array("fuzzing-fallback-secret-key-32b!".utf8))
