@@ -38,7 +38,7 @@ let package = Package(
     targets: [
         .target(name: "FuzzSupport", path: "Sources/FuzzSupport"),
         fuzzTarget("FuzzS3Event", [notifier("S3Events"), notifier("StrictJSON"), notifier("JSONDifferential")]),
-        fuzzTarget("FuzzS3Route", [notifier("S3EventRoutes"), notifier("S3Events"), notifier("StrictJSON")]),
+        fuzzTarget("FuzzS3Route", [notifier("S3EventRoutes"), notifier("S3Events"), notifier("StrictJSON"), notifier("JSONDifferential")]),
         fuzzTarget("FuzzObjectKey", [notifier("S3Events"), notifier("UploadNotifier")]),
         fuzzTarget("FuzzInvocation", [
             notifier("HTTP"), notifier("LambdaRuntime"), notifier("LambdaRuntimeAPI"), notifier("Clocks"),

@@ -14,6 +14,13 @@ cd "$(dirname "$0")/.."
 FUZZ_DIR=${FUZZ_DIR:-.build/fuzz}
 FUZZ_BIN=${FUZZ_BIN:-$FUZZ_DIR/build/release}
 FUZZ_SECONDS=${FUZZ_SECONDS:-60}
+# A fixed seed and a fixed number of inputs make a run the same run on every fresh checkout (the
+# smoke in `make test`); unset, libFuzzer picks a seed and runs until FUZZ_SECONDS.
+FUZZ_SEED=${FUZZ_SEED:-}
+FUZZ_RUNS=${FUZZ_RUNS:-}
+# Where new inputs go (per target); the smoke uses a fresh one, so the working corpus of earlier
+# `make fuzz` runs does not change what it tries.
+FUZZ_WORK=${FUZZ_WORK:-$FUZZ_DIR/corpus}
 # Beyond -max_total_time: loading the corpus, merging, the final report. Then `timeout` kills it.
 FUZZ_GRACE=${FUZZ_GRACE:-120}
 FUZZ_RSS_MB=${FUZZ_RSS_MB:-2048}
@@ -74,7 +81,7 @@ run() {
     printf '%-15s %11s %6s %6s %12s  %s\n' target executions cov ft corpus result
     for target in $targets; do
         local binary=$FUZZ_BIN/$target log=$FUZZ_DIR/logs/$target.log
-        local work=$FUZZ_DIR/corpus/$target artifacts=$FUZZ_DIR/artifacts/$target
+        local work=${FUZZ_WORK:-$FUZZ_DIR/corpus}/$target artifacts=$FUZZ_DIR/artifacts/$target
         if [ ! -x "$binary" ]; then
             echo "$target: no $binary (build first: make fuzz-build)"; failed=1; continue
         fi
@@ -82,6 +89,7 @@ run() {
         # shellcheck disable=SC2046
         timeout --kill-after=10 $((FUZZ_SECONDS + FUZZ_GRACE)) "$binary" $(common_flags "$target") \
             -max_total_time="$FUZZ_SECONDS" -print_final_stats=1 -artifact_prefix="$artifacts/" \
+            ${FUZZ_SEED:+-seed=$FUZZ_SEED} ${FUZZ_RUNS:+-runs=$FUZZ_RUNS} \
             "$work" $(read_only_corpora "$target") >"$log" 2>&1
         local status=$?
         local executions cov ft corpus result

@@ -79,6 +79,19 @@ func records(_ event: RoutedEvent) -> [S3EventRecord] {
         #expect(test.bucket == "voice-by-auribus-audio-files")
     }
 
+    /// An event that carries both the test-event marker and EventBridge's envelope (found by
+    /// `FuzzS3Route`): the shape that may hold an upload wins, as `Records` wins in the direct decode.
+    /// Taking it for a test event would acknowledge it with nothing sent.
+    @Test func testEventMarkerNeverHidesAnEventBridgeUpload() throws {
+        let event = #"{"Event":"s3:TestEvent","detail-type":"Object Created","source":"aws.s3","detail":{"bucket":{"name":"b"},"object":{"key":"audio-files/u/temp/f.mp3"},"reason":"PutObject"}}"#
+        guard case .notification(.records(let records), .eventBridge) = try S3EventRouter.route(Array(event.utf8)) else {
+            Issue.record("expected the EventBridge upload")
+            return
+        }
+        #expect(records.map(\.s3.object.key) == ["audio-files/u/temp/f.mp3"])
+        #expect(throws: S3RouteError.self) { try S3EventRouter.route(Array(#"{"Event":"s3:TestEvent","detail-type":"Object Created"}"#.utf8)) }
+    }
+
     @Test func sqsMessagesKeepTheirIdentityAndFailAlone() throws {
         guard case .sqsBatch(let messages) = try S3EventRouter.route(try fixture("sqs-partial-failure.json")) else {
             Issue.record("expected an SQS batch")
