@@ -10,7 +10,7 @@
 # the full libFuzzer log to .build/fuzz/logs/<target>.log.
 set -uo pipefail
 
-cd "$(dirname "$0")/.."
+cd "$(dirname "$0")/.." || exit 1
 FUZZ_DIR=${FUZZ_DIR:-.build/fuzz}
 FUZZ_BIN=${FUZZ_BIN:-$FUZZ_DIR/build/release}
 FUZZ_SECONDS=${FUZZ_SECONDS:-60}
@@ -18,6 +18,8 @@ FUZZ_SECONDS=${FUZZ_SECONDS:-60}
 # smoke in `make test`); unset, libFuzzer picks a seed and runs until FUZZ_SECONDS.
 FUZZ_SEED=${FUZZ_SEED:-}
 FUZZ_RUNS=${FUZZ_RUNS:-}
+# With a seed, Swift's hashing is seeded too (Set and Dictionary order feed coverage).
+[ -n "$FUZZ_SEED" ] && export SWIFT_DETERMINISTIC_HASHING=1
 # Where new inputs go (per target); the smoke uses a fresh one, so the working corpus of earlier
 # `make fuzz` runs does not change what it tries.
 FUZZ_WORK=${FUZZ_WORK:-$FUZZ_DIR/corpus}
