@@ -123,7 +123,7 @@ let package = Package(
         // Calls AWSClient once from the command line, for the moto conformance tests.
         .executableTarget(name: "AWSProbe", dependencies: ["AWSClient", "CertificateTrust", "HTTP", "TextBytes", "Threads", "CLibCrypto"]),
         // What several test suites share: virtual retry time.
-        .target(name: "TestSupport", dependencies: ["Retrying", "Threads"]),
+        .target(name: "TestSupport", dependencies: ["HTTP", "Retrying", "Threads"]),
         // StrictJSON's oracle: Foundation's JSONSerialization and the documented differences (tests, fuzzing).
         .target(name: "JSONDifferential", dependencies: ["StrictJSON"]),
         // The receiving side of Standard Webhooks: the local receiver, tests and fuzzing verify with it.
@@ -166,7 +166,7 @@ let package = Package(
         .testTarget(name: "StrictJSONTests", dependencies: ["StrictJSON", "JSONDifferential", "LocalLambda"]),
         .testTarget(name: "S3EventsTests", dependencies: ["S3Events"]),
         .testTarget(name: "S3EventRoutesTests", dependencies: ["S3EventRoutes", "S3Events"]),
-        .testTarget(name: "AWSClientTests", dependencies: ["AWSClient", "AWSSigning", "HTTP", "StrictJSON"]),
+        .testTarget(name: "AWSClientTests", dependencies: ["AWSClient", "AWSSigning", "HTTP", "StrictJSON", "TestSupport"]),
         .testTarget(name: "StandardWebhooksTests", dependencies: ["StandardWebhooks", "WebhookVerification"]),
         .testTarget(name: "UploadNotifierTests", dependencies: ["UploadNotifier", "AWSClient", "S3EventRoutes", "LocalLambda", "Clocks", "Retrying", "Threads", "TestSupport", "WebhookVerification"]),
         .testTarget(name: "PackagingTests", dependencies: ["Packaging", "LocalLambda"]),

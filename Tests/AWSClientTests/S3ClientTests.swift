@@ -1,6 +1,7 @@
 @testable import AWSClient
 import HTTP
 import Testing
+import TestSupport
 
 @Suite struct S3RequestTests {
     @Test func virtualHostedStyleForADNSCompatibleBucket() throws {
@@ -99,19 +100,6 @@ import Testing
         #expect(S3Failure(bucket: "b", key: "k", versionID: nil, reason: .transport(.timedOut("x"))).isTransient)
         #expect(!S3Failure(bucket: "b", key: "k", versionID: nil, reason: .transport(.invalidRequest("x"))).isTransient)
         #expect(!S3Failure(bucket: "b", key: "k", versionID: nil, reason: .invalidRequest("x")).isTransient)
-    }
-}
-
-/// Answers from a list and records what was sent: the client's calls without a network.
-final class ScriptedTransport: HTTPTransport {
-    var replies: [Result<HTTPResponse, HTTPError>]
-    var sent: [HTTPRequest] = []
-
-    init(_ replies: [Result<HTTPResponse, HTTPError>]) { self.replies = replies }
-
-    func send(_ request: HTTPRequest) throws(HTTPError) -> HTTPResponse {
-        sent.append(request)
-        return try replies.removeFirst().get()
     }
 }
 

@@ -2,6 +2,7 @@
 import HTTP
 import StrictJSON
 import Testing
+import TestSupport
 
 @Suite struct SecretsManagerRequestTests {
     @Test func getSecretValueIsAJSONPostToTheRoot() throws {
