@@ -32,6 +32,12 @@ public final class WebhookReceiver: Sendable {
         case delay(Duration)
     }
 
+    /// `WEBHOOK_TIMEOUT_MS` for a notifier that delivers to this receiver in a test about behaviour,
+    /// not time: a loaded host (ThreadSanitizer, suites in parallel on two cores) once made a 5 s
+    /// attempt time out, and its retry added a webhook the test did not expect. Tests of timeouts set
+    /// their own.
+    public static let patientAttemptTimeout = "15000"
+
     private let shared = SharedState()
     private let server: LoopbackHTTPServer
 

@@ -17,6 +17,7 @@ struct ConcurrentProcessTests {
         let function = try await RunningFunction.start("bootstrap", environment: [
             "API_BASE_URL": receiver.baseURL, "WEBHOOK_API_KEY": Self.apiKey, "WEBHOOK_SIGNING_SECRET": Self.secret.encoded,
             "AWS_LAMBDA_MAX_CONCURRENCY": "\(workers)", "AWS_LAMBDA_LOG_FORMAT": "JSON", "METRICS_NAMESPACE": "",
+            "WEBHOOK_TIMEOUT_MS": WebhookReceiver.patientAttemptTimeout,
         ].merging(settings) { _, new in new })
         return (function, receiver)
     }

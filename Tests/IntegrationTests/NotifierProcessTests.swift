@@ -14,6 +14,7 @@ struct NotifierProcessTests {
         let receiver = try await WebhookReceiver(apiKey: Self.apiKey, verifier: WebhookVerifier(secrets: [Self.secret]))
         let function = try await RunningFunction.start("bootstrap", environment: [
             "API_BASE_URL": receiver.baseURL, "WEBHOOK_API_KEY": Self.apiKey, "WEBHOOK_SIGNING_SECRET": Self.secret.encoded,
+            "WEBHOOK_TIMEOUT_MS": WebhookReceiver.patientAttemptTimeout,
         ].merging(settings) { _, new in new })
         return (function, receiver)
     }

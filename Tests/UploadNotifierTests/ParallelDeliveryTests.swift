@@ -22,6 +22,7 @@ struct ParallelBackend {
         let configuration = try NotifierConfiguration(environment: [
             "API_BASE_URL": receiver.baseURL, "WEBHOOK_API_KEY": Backend.apiKey, "WEBHOOK_SIGNING_SECRET": Backend.secret.encoded,
             "WEBHOOK_PARALLELISM": String(parallelism), "WEBHOOK_MAX_ATTEMPTS": String(attempts),
+            "WEBHOOK_TIMEOUT_MS": WebhookReceiver.patientAttemptTimeout,
         ])
         let credentials = try WebhookCredentialStore(configuration: configuration, reader: nil)
         self.configuration = configuration
