@@ -105,6 +105,8 @@ struct EchoHandler: LambdaHandler, LambdaHandlerFactory {
             throw EchoError(errorType: errorType, errorMessage: message)
         }
         if case .number(let milliseconds) = fields["sleepMs"] {
+            // Tells a test the invocation is in the handler, not still on its way from `next`.
+            context.logger.info("sleeping", metadata: ["ms": "\(Int(milliseconds))"])
             Pause.sleep(.milliseconds(Int(milliseconds)))
         }
         if case .number(let count) = fields["responseBytes"] {

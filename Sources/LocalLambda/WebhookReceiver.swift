@@ -55,6 +55,9 @@ public final class WebhookReceiver: Sendable {
         }
     }
 
+    /// Requests being answered now: shows that a sender is inside its delivery.
+    public var inFlight: Int { shared.mutex.withLock { $0.inFlight } }
+
     /// The most requests that were ever being answered at once.
     public var peakInFlight: Int { shared.mutex.withLock { $0.peakInFlight } }
 

@@ -125,10 +125,10 @@ struct NotifierProcessTests {
         #expect(receiver.received.count == 1000)
         receiver.script([.delay(.milliseconds(500))])
         let last = function.api.enqueue(Array(event.utf8))
-        _ = try await Polling.until(timeout: .seconds(20), what: "the last invocation to be handed out") {
-            function.api.wasHandedOut(last) ? true : nil
+        // Inside its delivery, not merely handed out: SIGTERM ends a worker still waiting for `next` at once.
+        _ = try await Polling.until(timeout: .seconds(20), what: "the last invocation's webhook to arrive") {
+            function.api.wasHandedOut(last) && receiver.inFlight == 1 ? true : nil
         }
-        try await Task.sleep(for: .milliseconds(100))
         function.process.signal(SIGTERM)
         #expect(json(try await function.api.waitForResult(last))["delivered"] as? Int == 1)
         let status = try await function.process.waitForExit(timeout: .seconds(30))

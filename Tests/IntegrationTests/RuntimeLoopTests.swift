@@ -126,8 +126,11 @@ struct RuntimeLoopTests {
         let function = try await RunningFunction.start("echo-lambda")
         defer { Task { await function.stop() } }
         let id = function.api.enqueue(Array(#"{"sleepMs":800}"#.utf8))
-        _ = try await Polling.until(timeout: .seconds(20), what: "the invocation to be handed out") { function.api.wasHandedOut(id) ? true : nil }
-        try await Task.sleep(for: .milliseconds(100))
+        // In the handler, not merely handed out: a worker whose `next` answer is still on its way is
+        // idle, and SIGTERM ends an idle process at once (under ThreadSanitizer that gap once passed 100 ms).
+        _ = try await Polling.until(timeout: .seconds(20), what: "the handler to start") {
+            function.process.logs.contains("sleeping") ? true : nil
+        }
         function.process.signal(SIGTERM)
         guard case .response = try await function.api.waitForResult(id) else {
             Issue.record("the in-flight invocation was not answered")
@@ -150,7 +153,10 @@ struct RuntimeLoopTests {
         defer { Task { await function.stop() } }
         let id = function.api.enqueue(Array("{}".utf8))
         _ = try await function.api.waitForResult(id)
-        try await Task.sleep(for: .milliseconds(100))
+        // Written before the response was posted; the pipe's reader may still be on its way.
+        _ = try await Polling.until(timeout: .seconds(10), what: "the invocation's log line") {
+            function.process.logs.contains(#""requestId":"\#(id)""#) ? true : nil
+        }
         let lines = function.process.logs.split(separator: "\n")
         #expect(!lines.isEmpty)
         for line in lines {
@@ -165,9 +171,11 @@ struct RuntimeLoopTests {
         defer { Task { await function.stop() } }
         _ = try await function.invoke("{}")
         _ = try await function.invoke(#"{"throw":"x"}"#)
-        try await Task.sleep(for: .milliseconds(100))
+        // The error line comes after anything the first invocation could have logged.
+        _ = try await Polling.until(timeout: .seconds(10), what: "the ERROR line") {
+            function.process.logs.contains("ERROR") ? true : nil
+        }
         #expect(!function.process.logs.contains("INFO"))
-        #expect(function.process.logs.contains("ERROR"))
     }
 
     @Test func anUnknownLogLevelIsNamedInAWarningNotIgnored() async throws {
