@@ -32,12 +32,6 @@ public final class WebhookReceiver: Sendable {
         case delay(Duration)
     }
 
-    /// `WEBHOOK_TIMEOUT_MS` for a notifier that delivers to this receiver in a test about behaviour,
-    /// not time: a loaded host (ThreadSanitizer, suites in parallel on two cores) once made a 5 s
-    /// attempt time out, and its retry added a webhook the test did not expect. Tests of timeouts set
-    /// their own.
-    public static let patientAttemptTimeout = "15000"
-
     private let shared = SharedState()
     private let server: LoopbackHTTPServer
 
@@ -53,6 +47,14 @@ public final class WebhookReceiver: Sendable {
             if latency > .zero { try? await Task.sleep(for: latency) }
             return await Self.answer(request, state: state, apiKey: apiKey, verifier: verifier)
         }
+    }
+
+    /// The variables of a notifier that delivers here with these credentials. Its attempt timeout is
+    /// patient (15 s): the tests using this are about behaviour, not time, and a loaded host
+    /// (ThreadSanitizer, suites in parallel on two cores) once made a 5 s attempt time out, whose retry
+    /// added a webhook the test did not expect. Tests of timeouts set `WEBHOOK_TIMEOUT_MS` themselves.
+    public func notifierEnvironment(apiKey: String, secret: WebhookSecret) -> [String: String] {
+        ["API_BASE_URL": baseURL, "WEBHOOK_API_KEY": apiKey, "WEBHOOK_SIGNING_SECRET": secret.encoded, "WEBHOOK_TIMEOUT_MS": "15000"]
     }
 
     /// Requests being answered now: shows that a sender is inside its delivery.

@@ -14,11 +14,10 @@ struct ConcurrentProcessTests {
     func startNotifier(workers: Int, backendLatency: Duration, settings: [String: String] = [:]) async throws -> (RunningFunction, WebhookReceiver) {
         let receiver = try await WebhookReceiver(
             apiKey: Self.apiKey, verifier: WebhookVerifier(secrets: [Self.secret]), latency: backendLatency)
-        let function = try await RunningFunction.start("bootstrap", environment: [
-            "API_BASE_URL": receiver.baseURL, "WEBHOOK_API_KEY": Self.apiKey, "WEBHOOK_SIGNING_SECRET": Self.secret.encoded,
-            "AWS_LAMBDA_MAX_CONCURRENCY": "\(workers)", "AWS_LAMBDA_LOG_FORMAT": "JSON", "METRICS_NAMESPACE": "",
-            "WEBHOOK_TIMEOUT_MS": WebhookReceiver.patientAttemptTimeout,
-        ].merging(settings) { _, new in new })
+        var environment = receiver.notifierEnvironment(apiKey: Self.apiKey, secret: Self.secret)
+        environment.merge(["AWS_LAMBDA_MAX_CONCURRENCY": "\(workers)", "AWS_LAMBDA_LOG_FORMAT": "JSON", "METRICS_NAMESPACE": ""]) { _, new in new }
+        environment.merge(settings) { _, new in new }
+        let function = try await RunningFunction.start("bootstrap", environment: environment)
         return (function, receiver)
     }
 

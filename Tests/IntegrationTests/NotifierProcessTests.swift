@@ -12,10 +12,8 @@ struct NotifierProcessTests {
 
     func start(_ settings: [String: String] = [:]) async throws -> (RunningFunction, WebhookReceiver) {
         let receiver = try await WebhookReceiver(apiKey: Self.apiKey, verifier: WebhookVerifier(secrets: [Self.secret]))
-        let function = try await RunningFunction.start("bootstrap", environment: [
-            "API_BASE_URL": receiver.baseURL, "WEBHOOK_API_KEY": Self.apiKey, "WEBHOOK_SIGNING_SECRET": Self.secret.encoded,
-            "WEBHOOK_TIMEOUT_MS": WebhookReceiver.patientAttemptTimeout,
-        ].merging(settings) { _, new in new })
+        let function = try await RunningFunction.start(
+            "bootstrap", environment: receiver.notifierEnvironment(apiKey: Self.apiKey, secret: Self.secret).merging(settings) { _, new in new })
         return (function, receiver)
     }
 

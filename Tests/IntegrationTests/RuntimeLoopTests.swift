@@ -176,6 +176,7 @@ struct RuntimeLoopTests {
             function.process.logs.contains("ERROR") ? true : nil
         }
         #expect(!function.process.logs.contains("INFO"))
+        #expect(function.process.logs.contains("ERROR"))
     }
 
     @Test func anUnknownLogLevelIsNamedInAWarningNotIgnored() async throws {

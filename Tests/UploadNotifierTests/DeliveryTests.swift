@@ -22,10 +22,8 @@ struct Backend {
 
     static func start(_ settings: [String: String] = [:]) async throws -> Backend {
         let receiver = try await WebhookReceiver(apiKey: apiKey, verifier: WebhookVerifier(secrets: [secret]))
-        let configuration = try NotifierConfiguration(environment: [
-            "API_BASE_URL": receiver.baseURL, "WEBHOOK_API_KEY": apiKey, "WEBHOOK_SIGNING_SECRET": secret.encoded,
-            "WEBHOOK_TIMEOUT_MS": WebhookReceiver.patientAttemptTimeout,
-        ].merging(settings) { _, new in new })
+        let configuration = try NotifierConfiguration(
+            environment: receiver.notifierEnvironment(apiKey: apiKey, secret: secret).merging(settings) { _, new in new })
         return Backend(receiver: receiver, configuration: configuration)
     }
 

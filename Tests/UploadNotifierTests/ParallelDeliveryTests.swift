@@ -19,11 +19,9 @@ struct ParallelBackend {
 
     init(parallelism: Int, latency: Duration = .zero, attempts: Int = 1) async throws {
         receiver = try await WebhookReceiver(apiKey: Backend.apiKey, verifier: WebhookVerifier(secrets: [Backend.secret]), latency: latency)
-        let configuration = try NotifierConfiguration(environment: [
-            "API_BASE_URL": receiver.baseURL, "WEBHOOK_API_KEY": Backend.apiKey, "WEBHOOK_SIGNING_SECRET": Backend.secret.encoded,
+        let configuration = try NotifierConfiguration(environment: receiver.notifierEnvironment(apiKey: Backend.apiKey, secret: Backend.secret).merging([
             "WEBHOOK_PARALLELISM": String(parallelism), "WEBHOOK_MAX_ATTEMPTS": String(attempts),
-            "WEBHOOK_TIMEOUT_MS": WebhookReceiver.patientAttemptTimeout,
-        ])
+        ]) { _, new in new })
         let credentials = try WebhookCredentialStore(configuration: configuration, reader: nil)
         self.configuration = configuration
         makeLane = {
