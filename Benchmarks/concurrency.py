@@ -68,6 +68,7 @@ class SlowBackend:
 
     def _run(self):
         self._loop = asyncio.new_event_loop()
+        asyncio.set_event_loop(self._loop)  # gather() at shutdown looks the loop up on this thread
         server = self._loop.run_until_complete(asyncio.start_server(self._serve, "127.0.0.1", 0, backlog=512))
         self.port = server.sockets[0].getsockname()[1]
         self._ready.set()
@@ -107,6 +108,10 @@ class SlowBackend:
                     writer.write(b"HTTP/1.1 401 Unauthorized\r\nContent-Length: 0\r\n\r\n")
                 await writer.drain()
         except (asyncio.IncompleteReadError, ConnectionError):
+            pass
+        except asyncio.CancelledError:
+            # Shutdown cancels open connections; ending normally keeps Python 3.11's stream callback
+            # from reporting the cancellation as an error.
             pass
         finally:
             writer.close()
